@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The skeleton_ag authors
+ */
+
+#ifndef SKELETON_AG_TABLE_H
+#define SKELETON_AG_TABLE_H
+
+/**
+ * @file
+ *
+ * Access pair group table of the skeleton_ag DMA driver.
+ *
+ * One table lives in one shared memory block that is mapped at the same virtual address in every
+ * process using it. It holds the groups, their members (one per domain, i.e. per process and
+ * device), the handlers the data path uses to name a member, and one event mailbox per attached
+ * process. The module is plain C11 + POSIX and knows nothing of EAL.
+ *
+ * Every operation takes the process-shared robust table lock internally. A process that dies in
+ * the middle of an operation leaves a table that the next locker repairs.
+ *
+ * Unless stated otherwise, functions return 0 or a negative errno and leave the table unchanged
+ * on error.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Maximum number of groups in a table. */
+#define SKAG_MAX_GROUPS		1024
+/** Maximum number of members in a group (creator included). */
+#define SKAG_MAX_MEMBERS	64
+/** Number of process slots in a table. */
+#define SKAG_MAX_PROCS		32
+/** Events a process mailbox holds before it drops. */
+#define SKAG_EVQ_SIZE		256
+/** Size of a domain id and of a token (UUID). */
+#define SKAG_UUID_LEN		16
+
+/** Member roles, see struct skag_member_info. */
+#define SKAG_ROLE_CREATOR	1
+#define SKAG_ROLE_JOINER	2
+
+/** Event types; same values as enum rte_dma_access_pair_group_event_type. */
+#define SKAG_EV_MEMBER_LEFT		0
+#define SKAG_EV_GROUP_DESTROYED		1
+
+/** Opaque table; it is the start of the shared memory block. */
+struct skag_tbl;
+
+/** Event delivered to the process that registered a member. */
+struct skag_event {
+	int16_t dev_id;		/**< Device of the recipient member. */
+	int16_t group_id;	/**< Group of the recipient member. */
+	uint16_t member_idx;	/**< Slot of the recipient member in its group. */
+	uint32_t member_gen;	/**< Generation of the recipient member slot when posted. */
+	/** MEMBER_LEFT: the leaver's domain; GROUP_DESTROYED: the recipient's own domain. */
+	uint8_t domain[SKAG_UUID_LEN];
+	uint8_t type;		/**< SKAG_EV_*. */
+};
+
+/** Description of one member; never carries the group token. */
+struct skag_member_info {
+	uint8_t domain[SKAG_UUID_LEN];
+	int32_t pid;
+	int16_t dev_id;
+	uint16_t handler;
+	uint8_t role;		/**< SKAG_ROLE_*. */
+	uint8_t want_events;
+};
+
+/** Table counters. */
+struct skag_tbl_stats {
+	uint32_t live_groups;
+	uint32_t live_members;
+	uint32_t procs;		/**< Attached processes. */
+	uint32_t repairs;	/**< Repairs run after a lock owner died. */
+	uint32_t ev_dropped;	/**< Events dropped on full mailboxes of attached processes. */
+	uint16_t max_groups;
+	uint16_t max_members;
+};
+
+/**
+ * Reference to a live member, filled by skag_handler_resolve(). It stays valid as long as
+ * skag_ref_live() returns true; the check is lock-free.
+ */
+struct skag_live_ref {
+	const volatile uint32_t *gen_ptr;	/**< Generation word of the member slot. */
+	uint32_t gen;				/**< Generation when resolved. */
+	int32_t pid;				/**< Process of the member. */
+	int16_t dev_id;				/**< Device of the member. */
+	int16_t group_id;
+	uint16_t member_idx;
+	uint16_t handler;
+};
+
+/** Crash points of the test hook, see skag_test_crash_point. */
+enum skag_crash_point {
+	SKAG_CP_CREATE,		/**< Creator member written, group not yet live. */
+	SKAG_CP_JOIN,		/**< Joiner member written, not yet live. */
+	SKAG_CP_LEAVE,		/**< Joiner member removed, events not yet posted. */
+	SKAG_CP_DESTROY,	/**< Group removed, members not yet removed. */
+};
+
+/**
+ * Test hook, NULL outside unit tests: called with the table lock held in the middle of
+ * mutations, so a test can kill the process there and check the repair.
+ */
+extern void (*skag_test_crash_point)(enum skag_crash_point cp);
+
+/**
+ * Size of the memory block for a table.
+ *
+ * @return
+ *   Size in bytes, 0 if max_groups is not in 1..SKAG_MAX_GROUPS or max_members not in
+ *   2..SKAG_MAX_MEMBERS.
+ */
+size_t skag_tbl_size(uint16_t max_groups, uint16_t max_members);
+
+/**
+ * Initialize a table in a memory block; done once, by the process that creates the block.
+ *
+ * @param mem
+ *   Block, shared by all processes, aligned to at least 8 bytes.
+ * @param len
+ *   Block length, at least skag_tbl_size(max_groups, max_members).
+ * @return
+ *   0, -EINVAL on bad sizes or alignment, or a negative errno of pthread mutex init.
+ */
+int skag_tbl_init(void *mem, size_t len, uint16_t max_groups, uint16_t max_members);
+
+/**
+ * Attach to a table initialized by skag_tbl_init() (possibly by another process).
+ *
+ * @return
+ *   The table (same address as mem), NULL if the block holds no table of a matching version
+ *   and size.
+ */
+struct skag_tbl *skag_tbl_attach(void *mem, size_t len);
+
+/**
+ * Repair the table: recompute all derived state from the slot states, drop half-done inserts,
+ * finish half-done removals. Runs by itself when a lock owner died; exported for tests.
+ *
+ * @return
+ *   0 or a negative errno of the table lock.
+ */
+int skag_tbl_repair(struct skag_tbl *t);
+
+/**
+ * Attach the calling process. Must be called from a thread that lives as long as the
+ * memberships of the process: the thread keeps the slot's robust "alive" mutex locked, so the
+ * process is seen dead (skag_proc_reap()) when the thread is gone.
+ *
+ * @return
+ *   Process slot index >= 0, -ENOSPC if all SKAG_MAX_PROCS slots are used, -EINVAL.
+ */
+int skag_proc_attach(struct skag_tbl *t, int32_t pid);
+
+/**
+ * Orderly detach: remove all memberships of the process as if it left or died (creator:
+ * group destroyed), then free the slot. Must be called from the thread that attached.
+ */
+void skag_proc_detach(struct skag_tbl *t, int proc);
+
+/**
+ * Find processes that died, remove their memberships and free their slots. Events are posted
+ * as for leaves and destroys. Cheap enough to be called periodically from any process.
+ *
+ * @return
+ *   Number of processes reaped, or a negative errno.
+ */
+int skag_proc_reap(struct skag_tbl *t);
+
+/**
+ * Create a group; the caller becomes its creator member with a fresh handler.
+ *
+ * @param proc
+ *   Attached process slot of the caller.
+ * @param want_events
+ *   Whether events for this member are posted to the mailbox of proc.
+ * @param[out] group_id
+ *   Id of the new group.
+ * @return
+ *   0, -EINVAL, -ENOSPC if the table (or the handler space) is full.
+ */
+int skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
+		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
+		bool want_events, int16_t *group_id);
+
+/**
+ * Join a group as a joiner member with a fresh handler.
+ *
+ * @return
+ *   0, -EINVAL, -ENOENT unknown group, -EACCES wrong token, -EEXIST domain or dev_id already a
+ *   member, -ENOSPC group (or handler space) full.
+ */
+int skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
+		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
+		int16_t group_id, bool want_events);
+
+/**
+ * Leave a group. A joiner leaves (MEMBER_LEFT to every other member that wants events); the
+ * creator may leave only as the last member, which destroys the group.
+ *
+ * @return
+ *   0, -EINVAL, -ENOENT unknown group, -EPERM dev_id not a member, -EBUSY creator with joiners.
+ */
+int skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
+
+/**
+ * Destroy a group that has no joiners left.
+ *
+ * @return
+ *   0, -EINVAL, -ENOENT unknown group, -EPERM dev_id not the creator, -EBUSY joiners remain.
+ */
+int skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
+
+/**
+ * Get the handler of a domain in a group, for a member of that group.
+ *
+ * @return
+ *   0, -EINVAL, -ENOENT unknown group or domain not in the group, -EPERM dev_id not a member.
+ */
+int skag_handler_get(struct skag_tbl *t, int16_t dev_id, int16_t group_id,
+		const uint8_t domain[SKAG_UUID_LEN], uint16_t *handler);
+
+/**
+ * Remove every membership held through a device (device close), as if each left; groups it
+ * created are destroyed with GROUP_DESTROYED to their joiners.
+ *
+ * @return
+ *   Number of memberships removed, or a negative errno.
+ */
+int skag_dev_remove(struct skag_tbl *t, int16_t dev_id);
+
+/**
+ * Resolve a source and a destination handler for a transfer on dev_id.
+ *
+ * @return
+ *   0, -EINVAL on a zero handler or NULL argument, -EPERM unless both handlers are live members
+ *   of one group of which dev_id is a live member.
+ */
+int skag_handler_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
+		uint16_t dst_handler, struct skag_live_ref *src, struct skag_live_ref *dst);
+
+/** Lock-free check that a resolved member is still live. */
+static inline bool
+skag_ref_live(const struct skag_live_ref *r)
+{
+	return __atomic_load_n(r->gen_ptr, __ATOMIC_ACQUIRE) == r->gen;
+}
+
+/**
+ * Pop the oldest event of a process mailbox.
+ *
+ * @return
+ *   1 popped, 0 empty, -EINVAL.
+ */
+int skag_proc_event_pop(struct skag_tbl *t, int proc, struct skag_event *ev);
+
+/** Event sequence of a process: bumped on every post (and drop) to its mailbox. */
+uint32_t skag_proc_seq(struct skag_tbl *t, int proc);
+
+/**
+ * Wait until the event sequence of a process differs from seen_seq.
+ *
+ * @return
+ *   0 (changed, or woken), -ETIMEDOUT, -EINTR, -EINVAL.
+ */
+int skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int timeout_ms);
+
+/**
+ * Describe the live members of a group, creator first.
+ *
+ * @param out
+ *   Array of max entries (may be NULL if max is 0).
+ * @param[out] nb
+ *   Number of live members (may exceed max).
+ * @return
+ *   0, -EINVAL, -ENOENT unknown group.
+ */
+int skag_group_info(struct skag_tbl *t, int16_t group_id, struct skag_member_info *out,
+		unsigned int max, unsigned int *nb);
+
+/**
+ * Iterate over live groups.
+ *
+ * @param prev
+ *   -1 to start, else the previous id returned.
+ * @return
+ *   Next live group id, -1 at the end, -EINVAL.
+ */
+int skag_group_next(struct skag_tbl *t, int16_t prev);
+
+/** Whether dev_id is a live member of group_id. */
+bool skag_dev_is_member(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
+
+/** Read the table counters (zeroed if t is NULL). */
+void skag_tbl_stats_get(struct skag_tbl *t, struct skag_tbl_stats *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SKELETON_AG_TABLE_H */
