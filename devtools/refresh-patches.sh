@@ -41,7 +41,7 @@ for i in "${!entries[@]}"; do
 			die "$p (of $patch) changed by later commit(s) $(echo $later); squash them into $(git log -1 --format='%h %s' "$c")"
 	done
 	out=$ROOT/patches/$patch
-	git format-patch -1 --stdout --no-signature "$c" -- "${excludes[@]}" > "$out.tmp"
+	git format-patch -1 --stdout --no-signature --zero-commit "$c" -- "${excludes[@]}" > "$out.tmp"
 	grep -q '^diff --git ' "$out.tmp" ||
 		{ rm -f "$out.tmp"; die "commit $(git log -1 --format='%h %s' "$c") changes no existing DPDK file"; }
 	if cmp -s "$out.tmp" "$out"; then
