@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The skeleton_ag authors
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+#include "skeleton_ag_table.h"
+
+#define SKAG_MAGIC		0x31626174676b6173ULL	/* "skagtab1" */
+#define SKAG_VERSION		1
+#define SKAG_NB_HANDLERS	(UINT16_MAX + 1)
+
+/*
+ * Slot states. They are the commit points of every mutation: written last when a slot is
+ * filled and first when it is emptied, so that repair can rebuild everything else from them.
+ */
+#define SKAG_FREE	0
+#define SKAG_LIVE	1
+
+struct skag_member {
+	uint32_t state;
+	uint32_t gen;		/* bumped before the slot stops being live */
+	uint8_t domain[SKAG_UUID_LEN];
+	int32_t pid;
+	int16_t dev_id;
+	uint16_t handler;
+	uint8_t proc;
+	uint8_t role;
+	uint8_t want_events;
+};
+
+struct skag_group {
+	uint32_t state;
+	uint32_t nb_members;	/* derived */
+	uint8_t token[SKAG_UUID_LEN];
+};
+
+struct skag_proc {
+	pthread_mutex_t alive;	/* held by the attaching thread while the process lives */
+	uint32_t state;
+	int32_t pid;
+	uint32_t ev_seq;	/* futex word, bumped on each post */
+	uint32_t ev_head;
+	uint32_t ev_tail;
+	uint32_t ev_dropped;
+	struct skag_event evq[SKAG_EVQ_SIZE];
+};
+
+/*
+ * The block holds this header, then max_groups groups, then max_groups * max_members members.
+ * It is mapped at different times by different processes, so it stores indexes, not pointers.
+ */
+struct skag_tbl {
+	uint64_t magic;
+	uint32_t version;
+	uint16_t max_groups;
+	uint16_t max_members;
+	pthread_mutex_t lock;
+	uint32_t repairs;
+	uint32_t live_groups;	/* derived */
+	uint32_t live_members;	/* derived */
+	uint16_t group_cursor;	/* last group id handed out */
+	uint16_t handler_cursor; /* last handler handed out */
+	struct skag_proc procs[SKAG_MAX_PROCS];
+	/* derived: handler -> group * max_members + member + 1, 0 if unused */
+	uint32_t handler_map[SKAG_NB_HANDLERS];
+	struct skag_group groups[];
+};
+
+void (*skag_test_crash_point)(enum skag_crash_point cp);
+
+static inline void
+crash_point(enum skag_crash_point cp)
+{
+	if (skag_test_crash_point != NULL)
+		skag_test_crash_point(cp);
+}
+
+/*
+ * A crash is a process death, so a commit must not be reordered by the compiler with the
+ * stores around it; the next locker synchronizes through the robust mutex.
+ */
+static inline void
+state_set(uint32_t *state, uint32_t v)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(state, v, __ATOMIC_RELEASE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline struct skag_member *
+member_get(struct skag_tbl *t, unsigned int g, unsigned int m)
+{
+	struct skag_member *base = (struct skag_member *)&t->groups[t->max_groups];
+
+	return &base[g * t->max_members + m];
+}
+
+static inline bool
+proc_valid(int proc)
+{
+	return proc >= 0 && proc < SKAG_MAX_PROCS;
+}
+
+/* Live group by id, NULL if out of range or free. */
+static struct skag_group *
+group_live(struct skag_tbl *t, int16_t group_id)
+{
+	if (group_id < 0 || group_id >= t->max_groups)
+		return NULL;
+	if (t->groups[group_id].state != SKAG_LIVE)
+		return NULL;
+	return &t->groups[group_id];
+}
+
+/* Slot of the live member of group g using dev_id, -1 if none. */
+static int
+member_find_dev(struct skag_tbl *t, unsigned int g, int16_t dev_id)
+{
+	unsigned int m;
+
+	for (m = 0; m < t->max_members; m++) {
+		const struct skag_member *mb = member_get(t, g, m);
+
+		if (mb->state == SKAG_LIVE && mb->dev_id == dev_id)
+			return m;
+	}
+	return -1;
+}
+
+/* Constant time, so a wrong token does not reveal how many leading bytes matched. */
+static bool
+token_eq(const uint8_t *a, const uint8_t *b)
+{
+	volatile uint8_t diff = 0;
+	unsigned int i;
+
+	for (i = 0; i < SKAG_UUID_LEN; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+static void
+tbl_unlock(struct skag_tbl *t)
+{
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void
+ev_post(struct skag_tbl *t, const struct skag_member *to, unsigned int g, unsigned int m,
+	uint32_t gen, uint8_t type, const uint8_t domain[SKAG_UUID_LEN])
+{
+	struct skag_proc *p = &t->procs[to->proc];
+	struct skag_event ev = {
+		.dev_id = to->dev_id,
+		.group_id = g,
+		.member_idx = m,
+		.member_gen = gen,
+		.type = type,
+	};
+
+	if (!to->want_events || p->state != SKAG_LIVE)
+		return;
+	if (p->ev_tail - p->ev_head >= SKAG_EVQ_SIZE) {
+		p->ev_dropped++;
+	} else {
+		memcpy(ev.domain, domain, SKAG_UUID_LEN);
+		p->evq[p->ev_tail % SKAG_EVQ_SIZE] = ev;
+		p->ev_tail++;
+	}
+	/* Wake on drops too, so the owner notices them. Shared futex: waiters are elsewhere. */
+	__atomic_fetch_add(&p->ev_seq, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Walk on from the last handler handed out, so a freed value comes back only after the whole
+ * 16-bit space has been cycled through. 0 means the space is full.
+ */
+static uint16_t
+handler_alloc(struct skag_tbl *t)
+{
+	uint16_t h = t->handler_cursor;
+	unsigned int n;
+
+	for (n = 0; n < SKAG_NB_HANDLERS; n++) {
+		h++;
+		if (h != 0 && t->handler_map[h] == 0) {
+			t->handler_cursor = h;
+			return h;
+		}
+	}
+	return 0;
+}
+
+/* Fill a free member slot; it becomes live on member_commit(). */
+static void
+member_write(struct skag_tbl *t, unsigned int g, unsigned int m, int proc, int16_t dev_id,
+	     const uint8_t *domain, uint8_t role, bool want_events, uint16_t handler)
+{
+	struct skag_member *mb = member_get(t, g, m);
+
+	memcpy(mb->domain, domain, SKAG_UUID_LEN);
+	mb->pid = t->procs[proc].pid;
+	mb->dev_id = dev_id;
+	mb->handler = handler;
+	mb->proc = proc;
+	mb->role = role;
+	mb->want_events = want_events;
+	t->handler_map[handler] = g * t->max_members + m + 1;
+}
+
+static void
+member_commit(struct skag_tbl *t, unsigned int g, unsigned int m)
+{
+	state_set(&member_get(t, g, m)->state, SKAG_LIVE);
+	t->groups[g].nb_members++;
+	t->live_members++;
+}
+
+/* Take a member out of its group and return the generation it was live with. */
+static uint32_t
+member_kill(struct skag_tbl *t, unsigned int g, unsigned int m)
+{
+	struct skag_member *mb = member_get(t, g, m);
+	uint32_t gen = mb->gen;
+
+	/* Generation first: a crash before the state store only forces a re-resolve. */
+	__atomic_store_n(&mb->gen, gen + 1, __ATOMIC_RELEASE);
+	state_set(&mb->state, SKAG_FREE);
+	t->handler_map[mb->handler] = 0;
+	t->groups[g].nb_members--;
+	t->live_members--;
+	return gen;
+}
+
+static void
+joiner_leave(struct skag_tbl *t, unsigned int g, unsigned int m)
+{
+	const struct skag_member *leaver = member_get(t, g, m);
+	unsigned int i;
+
+	member_kill(t, g, m);
+	crash_point(SKAG_CP_LEAVE);
+	for (i = 0; i < t->max_members; i++) {
+		const struct skag_member *mb = member_get(t, g, i);
+
+		if (mb->state == SKAG_LIVE)
+			ev_post(t, mb, g, i, mb->gen, SKAG_EV_MEMBER_LEFT, leaver->domain);
+	}
+}
+
+/* Remove the members of a group that is no longer live and wipe its token. */
+static void
+group_clear(struct skag_tbl *t, unsigned int g)
+{
+	struct skag_group *grp = &t->groups[g];
+	unsigned int m;
+
+	for (m = 0; m < t->max_members; m++) {
+		const struct skag_member *mb = member_get(t, g, m);
+		uint32_t gen;
+
+		if (mb->state != SKAG_LIVE)
+			continue;
+		gen = member_kill(t, g, m);
+		if (mb->role == SKAG_ROLE_JOINER)
+			ev_post(t, mb, g, m, gen, SKAG_EV_GROUP_DESTROYED, mb->domain);
+	}
+	explicit_bzero(grp->token, sizeof(grp->token));
+}
+
+static void
+group_kill(struct skag_tbl *t, unsigned int g)
+{
+	state_set(&t->groups[g].state, SKAG_FREE);
+	t->live_groups--;
+	crash_point(SKAG_CP_DESTROY);
+	group_clear(t, g);
+}
+
+/* Drop every membership of a process (it left or died) and free its slot. */
+static void
+proc_drop(struct skag_tbl *t, unsigned int p)
+{
+	unsigned int g, m;
+
+	for (g = 0; g < t->max_groups; g++) {
+		if (t->groups[g].state != SKAG_LIVE)
+			continue;
+		for (m = 0; m < t->max_members; m++) {
+			const struct skag_member *mb = member_get(t, g, m);
+
+			if (mb->state != SKAG_LIVE || mb->proc != p)
+				continue;
+			if (mb->role == SKAG_ROLE_CREATOR) {
+				group_kill(t, g);
+				break;
+			}
+			joiner_leave(t, g, m);
+		}
+	}
+	state_set(&t->procs[p].state, SKAG_FREE);
+}
+
+/* Rebuild derived state from the slot states. */
+static void
+tbl_recount(struct skag_tbl *t)
+{
+	unsigned int g, m;
+
+	memset(t->handler_map, 0, sizeof(t->handler_map));
+	t->live_groups = 0;
+	t->live_members = 0;
+	for (g = 0; g < t->max_groups; g++) {
+		struct skag_group *grp = &t->groups[g];
+
+		grp->nb_members = 0;
+		for (m = 0; m < t->max_members; m++) {
+			const struct skag_member *mb = member_get(t, g, m);
+
+			if (mb->state != SKAG_LIVE)
+				continue;
+			t->handler_map[mb->handler] = g * t->max_members + m + 1;
+			grp->nb_members++;
+			t->live_members++;
+		}
+		if (grp->state == SKAG_LIVE)
+			t->live_groups++;
+	}
+}
+
+static void
+tbl_repair_locked(struct skag_tbl *t)
+{
+	unsigned int g;
+
+	tbl_recount(t);
+	for (g = 0; g < t->max_groups; g++) {
+		if (t->groups[g].state != SKAG_LIVE)
+			/* Half-created (members not live yet) or half-destroyed group. */
+			group_clear(t, g);
+		else if (member_get(t, g, 0)->state != SKAG_LIVE)
+			/* The creator is always slot 0; without it the group must go. */
+			group_kill(t, g);
+	}
+	t->repairs++;
+}
+
+static int
+tbl_lock(struct skag_tbl *t)
+{
+	int rc = pthread_mutex_lock(&t->lock);
+
+	if (rc == EOWNERDEAD) {
+		/* The previous owner died, possibly in the middle of a mutation. */
+		tbl_repair_locked(t);
+		pthread_mutex_consistent(&t->lock);
+		rc = 0;
+	}
+	return -rc;
+}
+
+size_t
+skag_tbl_size(uint16_t max_groups, uint16_t max_members)
+{
+	if (max_groups < 1 || max_groups > SKAG_MAX_GROUPS ||
+	    max_members < 2 || max_members > SKAG_MAX_MEMBERS)
+		return 0;
+	return sizeof(struct skag_tbl) + max_groups * sizeof(struct skag_group) +
+		(size_t)max_groups * max_members * sizeof(struct skag_member);
+}
+
+int
+skag_tbl_init(void *mem, size_t len, uint16_t max_groups, uint16_t max_members)
+{
+	size_t size = skag_tbl_size(max_groups, max_members);
+	struct skag_tbl *t = mem;
+	pthread_mutexattr_t attr;
+	unsigned int p;
+	int rc;
+
+	if (mem == NULL || size == 0 || len < size ||
+	    (uintptr_t)mem % alignof(struct skag_tbl) != 0)
+		return -EINVAL;
+
+	memset(mem, 0, size);
+	rc = pthread_mutexattr_init(&attr);
+	if (rc != 0)
+		return -rc;
+	rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	for (p = 0; rc == 0 && p < SKAG_MAX_PROCS; p++)
+		rc = pthread_mutex_init(&t->procs[p].alive, &attr);
+	/* Error checking: a relock from the same thread fails instead of deadlocking. */
+	if (rc == 0)
+		rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	if (rc == 0)
+		rc = pthread_mutex_init(&t->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (rc != 0)
+		return -rc;
+
+	t->version = SKAG_VERSION;
+	t->max_groups = max_groups;
+	t->max_members = max_members;
+	t->group_cursor = max_groups - 1;
+	/* Magic last: an attacher never sees a half-initialized table. */
+	__atomic_store_n(&t->magic, SKAG_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}
+
+struct skag_tbl *
+skag_tbl_attach(void *mem, size_t len)
+{
+	struct skag_tbl *t = mem;
+	size_t size;
+
+	if (mem == NULL || len < sizeof(*t) || (uintptr_t)mem % alignof(struct skag_tbl) != 0)
+		return NULL;
+	if (__atomic_load_n(&t->magic, __ATOMIC_ACQUIRE) != SKAG_MAGIC ||
+	    t->version != SKAG_VERSION)
+		return NULL;
+	size = skag_tbl_size(t->max_groups, t->max_members);
+	if (size == 0 || len < size)
+		return NULL;
+	return t;
+}
+
+int
+skag_tbl_repair(struct skag_tbl *t)
+{
+	int rc;
+
+	if (t == NULL)
+		return -EINVAL;
+	rc = pthread_mutex_lock(&t->lock);
+	if (rc != 0 && rc != EOWNERDEAD)
+		return -rc;
+	tbl_repair_locked(t);
+	if (rc == EOWNERDEAD)
+		pthread_mutex_consistent(&t->lock);
+	tbl_unlock(t);
+	return 0;
+}
+
+int
+skag_proc_attach(struct skag_tbl *t, int32_t pid)
+{
+	unsigned int p;
+	int rc;
+
+	if (t == NULL || pid <= 0)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	rc = -ENOSPC;
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		struct skag_proc *sp = &t->procs[p];
+		int lrc;
+
+		if (sp->state != SKAG_FREE)
+			continue;
+		/* Busy: freed by a detach from another thread than the one still holding it. */
+		lrc = pthread_mutex_trylock(&sp->alive);
+		if (lrc == EOWNERDEAD)
+			pthread_mutex_consistent(&sp->alive);
+		else if (lrc != 0)
+			continue;
+		sp->pid = pid;
+		sp->ev_head = 0;
+		sp->ev_tail = 0;
+		sp->ev_dropped = 0;
+		state_set(&sp->state, SKAG_LIVE);
+		rc = p;
+		break;
+	}
+	tbl_unlock(t);
+	return rc;
+}
+
+void
+skag_proc_detach(struct skag_tbl *t, int proc)
+{
+	if (t == NULL || !proc_valid(proc) || tbl_lock(t) != 0)
+		return;
+	if (t->procs[proc].state == SKAG_LIVE) {
+		proc_drop(t, proc);
+		pthread_mutex_unlock(&t->procs[proc].alive);
+	}
+	tbl_unlock(t);
+}
+
+int
+skag_proc_reap(struct skag_tbl *t)
+{
+	unsigned int p;
+	int rc, n = 0;
+
+	if (t == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		struct skag_proc *sp = &t->procs[p];
+
+		if (sp->state != SKAG_LIVE)
+			continue;
+		/*
+		 * Busy (or our own slot): its owner thread lives. Otherwise the owner is gone:
+		 * the kernel marked the mutex owner-dead when the thread exited.
+		 */
+		rc = pthread_mutex_trylock(&sp->alive);
+		if (rc == EOWNERDEAD)
+			pthread_mutex_consistent(&sp->alive);
+		else if (rc != 0)
+			continue;
+		proc_drop(t, p);
+		pthread_mutex_unlock(&sp->alive);
+		n++;
+	}
+	tbl_unlock(t);
+	return n;
+}
+
+int
+skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
+		  const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
+		  bool want_events, int16_t *group_id)
+{
+	unsigned int n, g = 0;
+	uint16_t handler;
+	int rc;
+
+	if (t == NULL || !proc_valid(proc) || dev_id < 0 || domain == NULL || token == NULL ||
+	    group_id == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	if (t->procs[proc].state != SKAG_LIVE) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/* Round robin from the last id handed out, so ids are not reused right away. */
+	for (n = 1; n <= t->max_groups; n++) {
+		g = (t->group_cursor + n) % t->max_groups;
+		if (t->groups[g].state == SKAG_FREE)
+			break;
+	}
+	if (n > t->max_groups) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	handler = handler_alloc(t);
+	if (handler == 0) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	memcpy(t->groups[g].token, token, SKAG_UUID_LEN);
+	member_write(t, g, 0, proc, dev_id, domain, SKAG_ROLE_CREATOR, want_events, handler);
+	member_commit(t, g, 0);
+	crash_point(SKAG_CP_CREATE);
+	state_set(&t->groups[g].state, SKAG_LIVE);
+	t->live_groups++;
+	t->group_cursor = g;
+	*group_id = g;
+out:
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
+		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
+		int16_t group_id, bool want_events)
+{
+	struct skag_group *grp;
+	unsigned int m, slot;
+	uint16_t handler;
+	int rc;
+
+	if (t == NULL || !proc_valid(proc) || dev_id < 0 || domain == NULL || token == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	if (t->procs[proc].state != SKAG_LIVE) {
+		rc = -EINVAL;
+		goto out;
+	}
+	grp = group_live(t, group_id);
+	if (grp == NULL) {
+		rc = -ENOENT;
+		goto out;
+	}
+	/* Token first: without it, nothing about the members is revealed. */
+	if (!token_eq(grp->token, token)) {
+		rc = -EACCES;
+		goto out;
+	}
+	slot = t->max_members;
+	for (m = 0; m < t->max_members; m++) {
+		const struct skag_member *mb = member_get(t, group_id, m);
+
+		if (mb->state != SKAG_LIVE) {
+			if (slot == t->max_members)
+				slot = m;
+		} else if (mb->dev_id == dev_id || memcmp(mb->domain, domain, SKAG_UUID_LEN) == 0) {
+			rc = -EEXIST;
+			goto out;
+		}
+	}
+	if (slot == t->max_members) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	handler = handler_alloc(t);
+	if (handler == 0) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	member_write(t, group_id, slot, proc, dev_id, domain, SKAG_ROLE_JOINER, want_events,
+		     handler);
+	crash_point(SKAG_CP_JOIN);
+	member_commit(t, group_id, slot);
+out:
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
+{
+	struct skag_group *grp;
+	int rc, m;
+
+	if (t == NULL || dev_id < 0)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	grp = group_live(t, group_id);
+	if (grp == NULL) {
+		rc = -ENOENT;
+		goto out;
+	}
+	m = member_find_dev(t, group_id, dev_id);
+	if (m < 0)
+		rc = -EPERM;
+	else if (m > 0)
+		joiner_leave(t, group_id, m);
+	else if (grp->nb_members > 1)
+		rc = -EBUSY;
+	else
+		group_kill(t, group_id);
+out:
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
+{
+	struct skag_group *grp;
+	int rc;
+
+	if (t == NULL || dev_id < 0)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	grp = group_live(t, group_id);
+	if (grp == NULL)
+		rc = -ENOENT;
+	else if (member_find_dev(t, group_id, dev_id) != 0)
+		rc = -EPERM;
+	else if (grp->nb_members > 1)
+		rc = -EBUSY;
+	else
+		group_kill(t, group_id);
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_handler_get(struct skag_tbl *t, int16_t dev_id, int16_t group_id,
+		 const uint8_t domain[SKAG_UUID_LEN], uint16_t *handler)
+{
+	unsigned int m;
+	int rc;
+
+	if (t == NULL || dev_id < 0 || domain == NULL || handler == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	if (group_live(t, group_id) == NULL) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (member_find_dev(t, group_id, dev_id) < 0) {
+		rc = -EPERM;
+		goto out;
+	}
+	rc = -ENOENT;
+	for (m = 0; m < t->max_members; m++) {
+		const struct skag_member *mb = member_get(t, group_id, m);
+
+		if (mb->state == SKAG_LIVE && memcmp(mb->domain, domain, SKAG_UUID_LEN) == 0) {
+			*handler = mb->handler;
+			rc = 0;
+			break;
+		}
+	}
+out:
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_dev_remove(struct skag_tbl *t, int16_t dev_id)
+{
+	unsigned int g;
+	int rc, m, n = 0;
+
+	if (t == NULL || dev_id < 0)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	for (g = 0; g < t->max_groups; g++) {
+		if (t->groups[g].state != SKAG_LIVE)
+			continue;
+		m = member_find_dev(t, g, dev_id);
+		if (m < 0)
+			continue;
+		if (m == 0)
+			group_kill(t, g);
+		else
+			joiner_leave(t, g, m);
+		n++;
+	}
+	tbl_unlock(t);
+	return n;
+}
+
+static void
+ref_fill(struct skag_tbl *t, uint32_t idx, struct skag_live_ref *r)
+{
+	struct skag_member *mb = member_get(t, idx / t->max_members, idx % t->max_members);
+
+	r->gen_ptr = &mb->gen;
+	r->gen = mb->gen;
+	r->pid = mb->pid;
+	r->dev_id = mb->dev_id;
+	r->group_id = idx / t->max_members;
+	r->member_idx = idx % t->max_members;
+	r->handler = mb->handler;
+}
+
+int
+skag_handler_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
+		     uint16_t dst_handler, struct skag_live_ref *src, struct skag_live_ref *dst)
+{
+	uint32_t si, di;
+	int rc;
+
+	if (t == NULL || dev_id < 0 || src_handler == 0 || dst_handler == 0 || src == NULL ||
+	    dst == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	/* The map only holds live members, and live members only live groups. */
+	si = t->handler_map[src_handler];
+	di = t->handler_map[dst_handler];
+	if (si == 0 || di == 0 || (si - 1) / t->max_members != (di - 1) / t->max_members ||
+	    member_find_dev(t, (si - 1) / t->max_members, dev_id) < 0) {
+		rc = -EPERM;
+		goto out;
+	}
+	ref_fill(t, si - 1, src);
+	ref_fill(t, di - 1, dst);
+out:
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_proc_event_pop(struct skag_tbl *t, int proc, struct skag_event *ev)
+{
+	struct skag_proc *p;
+	int rc;
+
+	if (t == NULL || !proc_valid(proc) || ev == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	p = &t->procs[proc];
+	if (p->state != SKAG_LIVE) {
+		rc = -EINVAL;
+	} else if (p->ev_head != p->ev_tail) {
+		*ev = p->evq[p->ev_head % SKAG_EVQ_SIZE];
+		p->ev_head++;
+		rc = 1;
+	}
+	tbl_unlock(t);
+	return rc;
+}
+
+uint32_t
+skag_proc_seq(struct skag_tbl *t, int proc)
+{
+	if (t == NULL || !proc_valid(proc))
+		return 0;
+	return __atomic_load_n(&t->procs[proc].ev_seq, __ATOMIC_ACQUIRE);
+}
+
+int
+skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int timeout_ms)
+{
+	struct timespec deadline;
+	uint32_t *seq;
+	long nsec;
+
+	if (t == NULL || !proc_valid(proc))
+		return -EINVAL;
+	seq = &t->procs[proc].ev_seq;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	nsec = deadline.tv_nsec + (long)(timeout_ms % 1000) * 1000000;
+	deadline.tv_sec += timeout_ms / 1000 + nsec / 1000000000;
+	deadline.tv_nsec = nsec % 1000000000;
+	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: spurious wakeups just loop. */
+	while (__atomic_load_n(seq, __ATOMIC_ACQUIRE) == seen_seq) {
+		if (syscall(SYS_futex, seq, FUTEX_WAIT_BITSET, seen_seq, &deadline, NULL,
+			    FUTEX_BITSET_MATCH_ANY) != 0 && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+int
+skag_group_info(struct skag_tbl *t, int16_t group_id, struct skag_member_info *out,
+		unsigned int max, unsigned int *nb)
+{
+	unsigned int m, n = 0;
+	int rc;
+
+	if (t == NULL || nb == NULL || (out == NULL && max > 0))
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	if (group_live(t, group_id) == NULL) {
+		rc = -ENOENT;
+		goto out;
+	}
+	for (m = 0; m < t->max_members; m++) {
+		const struct skag_member *mb = member_get(t, group_id, m);
+
+		if (mb->state != SKAG_LIVE)
+			continue;
+		if (n < max) {
+			memcpy(out[n].domain, mb->domain, SKAG_UUID_LEN);
+			out[n].pid = mb->pid;
+			out[n].dev_id = mb->dev_id;
+			out[n].handler = mb->handler;
+			out[n].role = mb->role;
+			out[n].want_events = mb->want_events;
+		}
+		n++;
+	}
+	*nb = n;
+out:
+	tbl_unlock(t);
+	return rc;
+}
+
+int
+skag_group_next(struct skag_tbl *t, int16_t prev)
+{
+	int rc, g;
+
+	if (t == NULL || prev < -1)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	rc = -1;
+	for (g = prev + 1; g < t->max_groups; g++) {
+		if (t->groups[g].state == SKAG_LIVE) {
+			rc = g;
+			break;
+		}
+	}
+	tbl_unlock(t);
+	return rc;
+}
+
+bool
+skag_dev_is_member(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
+{
+	bool ret;
+
+	if (t == NULL || dev_id < 0 || tbl_lock(t) != 0)
+		return false;
+	ret = group_live(t, group_id) != NULL && member_find_dev(t, group_id, dev_id) >= 0;
+	tbl_unlock(t);
+	return ret;
+}
+
+void
+skag_tbl_stats_get(struct skag_tbl *t, struct skag_tbl_stats *s)
+{
+	unsigned int p;
+
+	if (s == NULL)
+		return;
+	memset(s, 0, sizeof(*s));
+	if (t == NULL || tbl_lock(t) != 0)
+		return;
+	s->live_groups = t->live_groups;
+	s->live_members = t->live_members;
+	s->repairs = t->repairs;
+	s->max_groups = t->max_groups;
+	s->max_members = t->max_members;
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		if (t->procs[p].state != SKAG_LIVE)
+			continue;
+		s->procs++;
+		s->ev_dropped += t->procs[p].ev_dropped;
+	}
+	tbl_unlock(t);
+}
