@@ -168,7 +168,7 @@ ev_post(struct skag_tbl *t, const struct skag_member *to, unsigned int g, unsign
 		.type = type,
 	};
 
-	if (!to->want_events || p->state != SKAG_LIVE)
+	if (!to->want_events)
 		return;
 	if (p->ev_tail - p->ev_head >= SKAG_EVQ_SIZE) {
 		p->ev_dropped++;
@@ -249,6 +249,7 @@ joiner_leave(struct skag_tbl *t, unsigned int g, unsigned int m)
 	const struct skag_member *leaver = member_get(t, g, m);
 	unsigned int i;
 
+	/* Commit before posting: a crash in between loses events rather than doubling them. */
 	member_kill(t, g, m);
 	crash_point(SKAG_CP_LEAVE);
 	for (i = 0; i < t->max_members; i++) {
