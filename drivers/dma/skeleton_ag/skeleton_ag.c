@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The skeleton_ag authors
+ */
+
+/*
+ * skeleton_ag: software DMA device with inter-process domain transfers. This file holds the
+ * device: probe/remove, devargs, the control operations and the dump. The fast path is in
+ * skeleton_ag_dp.c, the access pair groups in skeleton_ag_ctrl.c and skeleton_ag_table.c.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bus_vdev_driver.h>
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_kvargs.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "skeleton_ag.h"
+#include "skeleton_ag_ctrl.h"
+
+RTE_LOG_REGISTER_DEFAULT(skag_logtype, INFO);
+
+/* Devices probed by this process, to find the dmadev again at remove. */
+#define SKAG_MAX_LOCAL_DEVS	RTE_DMADEV_DEFAULT_MAX
+static struct rte_dma_dev *skag_local_devs[SKAG_MAX_LOCAL_DEVS];
+
+static const char *const skag_valid_args[] = {
+	SKAG_ARG_MAX_GROUPS,
+	SKAG_ARG_MAX_MEMBERS,
+	NULL
+};
+
+static int
+skag_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info, uint32_t info_sz)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(info_sz);
+
+	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA | RTE_DMA_CAPA_OPS_COPY |
+			 RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL |
+			 RTE_DMA_CAPA_HANDLES_ERRORS | RTE_DMA_CAPA_INTER_PROCESS_DOMAIN;
+	info->max_vchans = SKAG_MAX_VCHANS;
+	info->max_desc = SKAG_MAX_DESC;
+	info->min_desc = SKAG_MIN_DESC;
+	info->max_sges = SKAG_MAX_SGES;
+	return 0;
+}
+
+static void
+skag_vchan_release(struct skag_vchan *vc)
+{
+	rte_free(vc->ring);
+	rte_free(vc->sg_buf);
+	memset(vc, 0, sizeof(*vc));
+}
+
+static int
+skag_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf, uint32_t conf_sz)
+{
+	struct skag_dev *sd = dev->data->dev_private;
+	uint16_t i;
+
+	RTE_SET_USED(conf_sz);
+
+	/* Channels beyond the new count are gone: free them so close has nothing stale. */
+	for (i = conf->nb_vchans; i < SKAG_MAX_VCHANS; i++)
+		skag_vchan_release(&sd->vchan[i]);
+	sd->nb_vchans = conf->nb_vchans;
+	return 0;
+}
+
+static int
+skag_start(struct rte_dma_dev *dev)
+{
+	struct skag_dev *sd = dev->data->dev_private;
+	uint16_t i;
+
+	/* The fast path does not check vchans, so every configured one must be usable. */
+	for (i = 0; i < sd->nb_vchans; i++) {
+		if (sd->vchan[i].ring == NULL) {
+			SKAG_LOG(ERR, "%s: vchan %u is not set up", dev->data->dev_name, i);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < sd->nb_vchans; i++)
+		skag_dp_vchan_reset(&sd->vchan[i]);
+	return 0;
+}
+
+static int
+skag_stop(struct rte_dma_dev *dev)
+{
+	/* Ops run at submit, nothing is in progress; ring_idx restarts at 0 on the next start. */
+	RTE_SET_USED(dev);
+	return 0;
+}
+
+static int
+skag_close(struct rte_dma_dev *dev)
+{
+	struct skag_dev *sd = dev->data->dev_private;
+	uint16_t i;
+
+	for (i = 0; i < SKAG_MAX_VCHANS; i++)
+		skag_vchan_release(&sd->vchan[i]);
+	sd->nb_vchans = 0;
+	skag_ctrl_dev_close(dev->data->dev_id);
+	return 0;
+}
+
+struct skag_range_walk {
+	struct skag_range *ranges;
+	uint16_t nb;
+};
+
+static int
+skag_range_add(const struct rte_memseg_list *msl, void *arg)
+{
+	struct skag_range_walk *w = arg;
+
+	/* External memory is not mapped in the other processes. */
+	if (msl->external || msl->base_va == NULL || msl->len == 0)
+		return 0;
+	if (w->nb == SKAG_MAX_RANGES)
+		return -1;
+	w->ranges[w->nb].start = (uintptr_t)msl->base_va;
+	w->ranges[w->nb].end = (uintptr_t)msl->base_va + msl->len;
+	w->nb++;
+	return 0;
+}
+
+static int
+skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_vchan_conf *conf,
+		 uint32_t conf_sz)
+{
+	struct skag_dev *sd = dev->data->dev_private;
+	struct skag_vchan *vc = &sd->vchan[vchan];
+	struct skag_range ranges[SKAG_MAX_RANGES];
+	struct skag_range_walk walk = { .ranges = ranges, .nb = 0 };
+	struct skag_live_ref src_ref, dst_ref;
+	const char *name = dev->data->dev_name;
+	uint32_t size = rte_align32pow2(conf->nb_desc);
+	struct rte_dma_sge *sg_buf;
+	struct skag_desc *ring;
+	bool inter;
+	int ret;
+
+	RTE_SET_USED(conf_sz);
+	memset(&src_ref, 0, sizeof(src_ref));
+	memset(&dst_ref, 0, sizeof(dst_ref));
+
+	if (conf->direction != RTE_DMA_DIR_MEM_TO_MEM) {
+		SKAG_LOG(ERR, "%s: vchan %u: only mem to mem is supported", name, vchan);
+		return -EINVAL;
+	}
+	switch (conf->domain.type) {
+	case RTE_DMA_INTER_DOMAIN_NONE:
+		inter = false;
+		break;
+	case RTE_DMA_INTER_PROCESS_DOMAIN:
+		inter = true;
+		break;
+	default:
+		SKAG_LOG(ERR, "%s: vchan %u: domain type %d not supported", name, vchan,
+			 (int)conf->domain.type);
+		return -EINVAL;
+	}
+
+	if (inter) {
+		struct skag_tbl *tbl = skag_ctrl_table();
+
+		if (tbl == NULL) {
+			SKAG_LOG(ERR, "%s: group table not attached", name);
+			return -ENODEV;
+		}
+		/* Both handlers must be live members of one group this device is in. */
+		ret = skag_handler_resolve(tbl, dev->data->dev_id, conf->domain.src_handler,
+					   conf->domain.dst_handler, &src_ref, &dst_ref);
+		if (ret < 0) {
+			SKAG_LOG(ERR, "%s: vchan %u: handlers %u -> %u %s (%d)", name, vchan,
+				 conf->domain.src_handler, conf->domain.dst_handler,
+				 ret == -EPERM ? "not authorised" : "invalid", ret);
+			return ret;
+		}
+		if (rte_memseg_list_walk(skag_range_add, &walk) != 0 || walk.nb == 0) {
+			SKAG_LOG(ERR, "%s: vchan %u: cannot cache shared memory ranges", name,
+				 vchan);
+			return -ENOMEM;
+		}
+	}
+
+	ring = rte_zmalloc_socket("skag_ring", size * sizeof(*ring), RTE_CACHE_LINE_SIZE,
+				  dev->data->numa_node);
+	sg_buf = rte_zmalloc_socket("skag_sg", SKAG_SG_BUF_ENTRIES * sizeof(*sg_buf),
+				    RTE_CACHE_LINE_SIZE, dev->data->numa_node);
+	if (ring == NULL || sg_buf == NULL) {
+		SKAG_LOG(ERR, "%s: vchan %u: cannot allocate %u descriptors", name, vchan, size);
+		rte_free(ring);
+		rte_free(sg_buf);
+		return -ENOMEM;
+	}
+
+	/* Nothing can fail from here: the previous setup is replaced only now. */
+	skag_vchan_release(vc);
+	vc->ring = ring;
+	vc->sg_buf = sg_buf;
+	vc->mask = size - 1;
+	vc->nb_desc = conf->nb_desc;
+	vc->inter = inter;
+	vc->src_ref = src_ref;
+	vc->dst_ref = dst_ref;
+	vc->nb_ranges = walk.nb;
+	memcpy(vc->ranges, ranges, walk.nb * sizeof(ranges[0]));
+	vc->conf = *conf;
+	return 0;
+}
+
+static int
+skag_stats_get(const struct rte_dma_dev *dev, uint16_t vchan, struct rte_dma_stats *stats,
+	       uint32_t stats_sz)
+{
+	const struct skag_dev *sd = dev->data->dev_private;
+	uint16_t i, first = vchan, last = vchan;
+
+	RTE_SET_USED(stats_sz);
+	if (vchan == RTE_DMA_ALL_VCHAN) {
+		first = 0;
+		last = sd->nb_vchans - 1;
+	}
+	memset(stats, 0, sizeof(*stats));
+	for (i = first; i <= last && i < SKAG_MAX_VCHANS; i++) {
+		stats->submitted += sd->vchan[i].submitted;
+		stats->completed += sd->vchan[i].completed;
+		stats->errors += sd->vchan[i].errors;
+	}
+	return 0;
+}
+
+static int
+skag_stats_reset(struct rte_dma_dev *dev, uint16_t vchan)
+{
+	struct skag_dev *sd = dev->data->dev_private;
+	uint16_t i, first = vchan, last = vchan;
+
+	if (vchan == RTE_DMA_ALL_VCHAN) {
+		first = 0;
+		last = sd->nb_vchans - 1;
+	}
+	for (i = first; i <= last && i < SKAG_MAX_VCHANS; i++) {
+		sd->vchan[i].submitted = 0;
+		sd->vchan[i].completed = 0;
+		sd->vchan[i].errors = 0;
+	}
+	return 0;
+}
+
+static int
+skag_vchan_status(const struct rte_dma_dev *dev, uint16_t vchan, enum rte_dma_vchan_status *status)
+{
+	RTE_SET_USED(dev);
+	RTE_SET_USED(vchan);
+	/* Submitted ops are executed by the submit call itself: the vchan is never busy. */
+	*status = RTE_DMA_VCHAN_IDLE;
+	return 0;
+}
+
+static const char *
+skag_domain_name(enum rte_dma_inter_domain_type type)
+{
+	switch (type) {
+	case RTE_DMA_INTER_DOMAIN_NONE:
+		return "none";
+	case RTE_DMA_INTER_PROCESS_DOMAIN:
+		return "inter-process";
+	case RTE_DMA_INTER_OS_DOMAIN:
+		return "inter-os";
+	default:
+		return "unknown";
+	}
+}
+
+static int
+skag_dump(const struct rte_dma_dev *dev, FILE *f)
+{
+	const struct skag_dev *sd = dev->data->dev_private;
+	uint16_t i;
+
+	fprintf(f, "  skeleton_ag: dev_id %d, table max_groups %u max_members %u (%s)\n",
+		dev->data->dev_id, sd->max_groups, sd->max_members,
+		sd->explicit_sizes ? "devargs" : "defaults");
+	fprintf(f, "  config: nb_vchans %u\n", sd->nb_vchans);
+	for (i = 0; i < sd->nb_vchans; i++) {
+		const struct skag_vchan *vc = &sd->vchan[i];
+
+		if (vc->ring == NULL) {
+			fprintf(f, "  vchan %u: not set up\n", i);
+			continue;
+		}
+		fprintf(f, "  vchan %u: direction mem2mem, nb_desc %u, ring %u, domain %s",
+			i, vc->nb_desc, vc->mask + 1u, skag_domain_name(vc->conf.domain.type));
+		if (vc->inter)
+			fprintf(f, ", src_handler %u, dst_handler %u, group %d, link %s, "
+				"shm ranges %u",
+				vc->conf.domain.src_handler, vc->conf.domain.dst_handler,
+				vc->src_ref.group_id,
+				skag_ref_live(&vc->src_ref) && skag_ref_live(&vc->dst_ref) ?
+				"live" : "stale", vc->nb_ranges);
+		fprintf(f, "\n    ring_idx: enqueued %u, submitted %u, completed %u\n",
+			vc->enq_idx, vc->sub_idx, vc->cmp_idx);
+		fprintf(f, "    stats: submitted %" PRIu64 ", completed %" PRIu64
+			", errors %" PRIu64 "\n", vc->submitted, vc->completed, vc->errors);
+	}
+	skag_ctrl_dump_groups(dev->data->dev_id, f);
+	return 0;
+}
+
+static const struct rte_dma_dev_ops skag_ops = {
+	.dev_info_get = skag_info_get,
+	.dev_configure = skag_configure,
+	.dev_start = skag_start,
+	.dev_stop = skag_stop,
+	.dev_close = skag_close,
+	.vchan_setup = skag_vchan_setup,
+	.stats_get = skag_stats_get,
+	.stats_reset = skag_stats_reset,
+	.vchan_status = skag_vchan_status,
+	.dev_dump = skag_dump,
+	.access_pair_group_create = skag_ctrl_group_create,
+	.access_pair_group_destroy = skag_ctrl_group_destroy,
+	.access_pair_group_join = skag_ctrl_group_join,
+	.access_pair_group_leave = skag_ctrl_group_leave,
+	.access_pair_group_handler_get = skag_ctrl_group_handler_get,
+};
+
+struct skag_u16_arg {
+	uint16_t *val;
+	unsigned long min;
+	unsigned long max;
+};
+
+static int
+skag_parse_u16(const char *key, const char *value, void *opaque)
+{
+	const struct skag_u16_arg *a = opaque;
+	unsigned long v;
+	char *end;
+
+	/* Plain decimal only: strtoul alone would take "-1", " 8" or "0x10". */
+	if (value == NULL || value[0] < '0' || value[0] > '9')
+		goto bad;
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno != 0 || *end != '\0' || v < a->min || v > a->max)
+		goto bad;
+	*a->val = (uint16_t)v;
+	return 0;
+bad:
+	SKAG_LOG(ERR, "devarg %s=%s invalid: must be an integer in %lu..%lu", key,
+		 value == NULL ? "" : value, a->min, a->max);
+	return -EINVAL;
+}
+
+static int
+skag_parse_args(struct rte_vdev_device *vdev, uint16_t *max_groups, uint16_t *max_members,
+		bool *explicit_sizes)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	const char *params = rte_vdev_device_args(vdev);
+	struct skag_u16_arg groups = { max_groups, 1, SKAG_MAX_GROUPS };
+	struct skag_u16_arg members = { max_members, 2, SKAG_MAX_MEMBERS };
+	struct rte_kvargs *kvlist;
+	int ret = 0;
+
+	*max_groups = SKAG_DEF_MAX_GROUPS;
+	*max_members = SKAG_DEF_MAX_MEMBERS;
+	*explicit_sizes = false;
+	if (params == NULL || params[0] == '\0')
+		return 0;
+
+	kvlist = rte_kvargs_parse(params, skag_valid_args);
+	if (kvlist == NULL) {
+		SKAG_LOG(ERR, "%s: invalid devargs \"%s\": valid keys are %s and %s", name, params,
+			 SKAG_ARG_MAX_GROUPS, SKAG_ARG_MAX_MEMBERS);
+		return -EINVAL;
+	}
+	if (rte_kvargs_count(kvlist, SKAG_ARG_MAX_GROUPS) > 1 ||
+	    rte_kvargs_count(kvlist, SKAG_ARG_MAX_MEMBERS) > 1) {
+		SKAG_LOG(ERR, "%s: devargs \"%s\": a key is given more than once", name, params);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (rte_kvargs_count(kvlist, SKAG_ARG_MAX_GROUPS) == 1) {
+		ret = rte_kvargs_process(kvlist, SKAG_ARG_MAX_GROUPS, skag_parse_u16, &groups);
+		if (ret < 0)
+			goto out;
+		*explicit_sizes = true;
+	}
+	if (rte_kvargs_count(kvlist, SKAG_ARG_MAX_MEMBERS) == 1) {
+		ret = rte_kvargs_process(kvlist, SKAG_ARG_MAX_MEMBERS, skag_parse_u16, &members);
+		if (ret < 0)
+			goto out;
+		*explicit_sizes = true;
+	}
+out:
+	rte_kvargs_free(kvlist);
+	return ret < 0 ? -EINVAL : 0;
+}
+
+static int
+skag_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	uint16_t max_groups, max_members;
+	struct rte_dma_dev *dev;
+	struct skag_dev *sd;
+	bool explicit_sizes;
+	unsigned int slot;
+	int ret;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (slot = 0; slot < SKAG_MAX_LOCAL_DEVS; slot++)
+		if (skag_local_devs[slot] == NULL)
+			break;
+	if (slot == SKAG_MAX_LOCAL_DEVS) {
+		SKAG_LOG(ERR, "%s: too many devices in this process (%d)", name,
+			 SKAG_MAX_LOCAL_DEVS);
+		return -ENOSPC;
+	}
+	ret = skag_parse_args(vdev, &max_groups, &max_members, &explicit_sizes);
+	if (ret < 0)
+		return ret;
+
+	ret = skag_ctrl_attach(max_groups, max_members, explicit_sizes);
+	if (ret < 0) {
+		SKAG_LOG(ERR, "%s: cannot attach the group table (%d)", name, ret);
+		return ret;
+	}
+
+	/* In a secondary this binds to the device data the primary allocated. */
+	dev = rte_dma_pmd_allocate(name, rte_socket_id(), sizeof(struct skag_dev));
+	if (dev == NULL) {
+		SKAG_LOG(ERR, "%s: cannot %s dmadev", name,
+			 rte_eal_process_type() == RTE_PROC_PRIMARY ?
+			 "allocate" : "attach to the primary's");
+		skag_ctrl_detach();
+		return rte_eal_process_type() == RTE_PROC_PRIMARY ? -ENOMEM : -ENODEV;
+	}
+
+	dev->device = &vdev->device;
+	dev->dev_ops = &skag_ops;
+	/* fp objects are per process: each process sets its own. */
+	skag_dp_fp_set(dev->fp_obj, dev->data->dev_private);
+
+	sd = dev->data->dev_private;
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
+		sd->dev_id = dev->data->dev_id;
+		sd->max_groups = max_groups;
+		sd->max_members = max_members;
+		sd->explicit_sizes = explicit_sizes;
+	}
+	dev->state = RTE_DMA_DEV_READY;
+	skag_local_devs[slot] = dev;
+
+	SKAG_LOG(INFO, "%s: dmadev %d %s", name, dev->data->dev_id,
+		 rte_eal_process_type() == RTE_PROC_PRIMARY ? "created" : "attached");
+	return 0;
+}
+
+static int
+skag_remove(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_dma_dev *dev = NULL;
+	unsigned int slot;
+	int ret = 0;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (slot = 0; slot < SKAG_MAX_LOCAL_DEVS; slot++) {
+		if (skag_local_devs[slot] != NULL &&
+		    skag_local_devs[slot]->device == &vdev->device) {
+			dev = skag_local_devs[slot];
+			skag_local_devs[slot] = NULL;
+			break;
+		}
+	}
+	if (dev == NULL)
+		return -ENODEV;
+
+	/* rte_dma_close() releases the slot: if the application closed it, nothing is left. */
+	if (dev->state != RTE_DMA_DEV_UNUSED && dev->device == &vdev->device) {
+		int16_t dev_id = dev->data->dev_id;
+
+		if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
+			/* Not closed by the application: close it, dropping its memberships. */
+			if (dev->data->dev_started)
+				rte_dma_stop(dev_id);
+			ret = rte_dma_close(dev_id);
+		} else {
+			/* The device belongs to the primary: only drop this process's view. */
+			ret = rte_dma_pmd_release(name);
+		}
+		if (ret < 0)
+			SKAG_LOG(ERR, "%s: cannot release dmadev %d (%d)", name, dev_id, ret);
+	}
+	/* This process's memberships go with the last detach. */
+	skag_ctrl_detach();
+	return ret;
+}
+
+static struct rte_vdev_driver skag_pmd_drv = {
+	.probe = skag_probe,
+	.remove = skag_remove,
+	.drv_flags = RTE_VDEV_DRV_NEED_IOVA_AS_VA,
+};
+
+RTE_PMD_REGISTER_VDEV(dma_skeleton_ag, skag_pmd_drv);
+RTE_PMD_REGISTER_PARAM_STRING(dma_skeleton_ag,
+		SKAG_ARG_MAX_GROUPS "=<1..1024> "
+		SKAG_ARG_MAX_MEMBERS "=<2..64>");
