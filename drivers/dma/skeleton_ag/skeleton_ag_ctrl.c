@@ -348,21 +348,89 @@ skag_ctrl_detach(void)
 	pthread_mutex_unlock(&skag_ctrl.lock);
 }
 
+/* Live members of a group, creator first; returns the count or a negative errno. */
+static int
+skag_ctrl_members(struct skag_tbl *t, int16_t group_id, struct skag_member_info *mi)
+{
+	unsigned int nb;
+	int rc;
+
+	rc = skag_group_info(t, group_id, mi, SKAG_MAX_MEMBERS, &nb);
+	if (rc != 0)
+		return rc;
+	return RTE_MIN(nb, (unsigned int)SKAG_MAX_MEMBERS);
+}
+
+/*
+ * Whether every membership held through dev_id belongs to this process. A secondary closes
+ * every device on exit, including those the primary drives: memberships of other processes
+ * must survive that.
+ */
+static bool
+skag_ctrl_dev_only_local(struct skag_tbl *t, int16_t dev_id, bool *any)
+{
+	struct skag_member_info mi[SKAG_MAX_MEMBERS];
+	int32_t pid = getpid();
+	int g, i, n;
+
+	*any = false;
+	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
+		n = skag_ctrl_members(t, g, mi);
+		for (i = 0; i < n; i++) {
+			if (mi[i].dev_id != dev_id)
+				continue;
+			if (mi[i].pid != pid)
+				return false;
+			*any = true;
+		}
+	}
+	return true;
+}
+
+/* Mixed owners of one device: leave our groups one by one, as far as the rules allow. */
+static void
+skag_ctrl_dev_leave_local(struct skag_tbl *t, int16_t dev_id)
+{
+	struct skag_member_info mi[SKAG_MAX_MEMBERS];
+	int32_t pid = getpid();
+	int g, i, n, rc;
+
+	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
+		n = skag_ctrl_members(t, g, mi);
+		for (i = 0; i < n; i++) {
+			if (mi[i].dev_id != dev_id || mi[i].pid != pid)
+				continue;
+			rc = skag_group_leave(t, dev_id, g);
+			if (rc != 0)
+				SKAG_CTRL_LOG(WARNING,
+					"dev %d: group %d kept until process exit: %s",
+					dev_id, g, strerror(-rc));
+			break;
+		}
+	}
+}
+
 void
 skag_ctrl_dev_close(int16_t dev_id)
 {
 	struct skag_tbl *t;
+	bool any;
 	int rc;
 
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
 	t = skag_ctrl.tbl;
 	if (t != NULL) {
-		rc = skag_dev_remove(t, dev_id);
-		if (rc < 0)
-			SKAG_CTRL_LOG(ERR, "dev %d: cannot remove memberships: %s", dev_id,
-				      strerror(-rc));
-		else if (rc > 0)
-			SKAG_CTRL_LOG(DEBUG, "dev %d: removed %d membership(s)", dev_id, rc);
+		if (!skag_ctrl_dev_only_local(t, dev_id, &any)) {
+			skag_ctrl_dev_leave_local(t, dev_id);
+		} else if (any) {
+			rc = skag_dev_remove(t, dev_id);
+			if (rc < 0)
+				SKAG_CTRL_LOG(ERR, "dev %d: cannot remove memberships: %s",
+					      dev_id, strerror(-rc));
+			else
+				SKAG_CTRL_LOG(DEBUG, "dev %d: removed %d membership(s)",
+					      dev_id, rc);
+		}
 	}
 	skag_ctrl_reg_remove(dev_id, -1);
 	pthread_mutex_unlock(&skag_ctrl.reg_lock);
@@ -477,19 +545,6 @@ skag_ctrl_group_handler_get(const struct rte_dma_dev *dev, int16_t group_id,
 	if (t == NULL)
 		return -ENODEV;
 	return skag_handler_get(t, dev->data->dev_id, group_id, domain_id, handler);
-}
-
-/* Live members of a group, creator first; returns the count or a negative errno. */
-static int
-skag_ctrl_members(struct skag_tbl *t, int16_t group_id, struct skag_member_info *mi)
-{
-	unsigned int nb;
-	int rc;
-
-	rc = skag_group_info(t, group_id, mi, SKAG_MAX_MEMBERS, &nb);
-	if (rc != 0)
-		return rc;
-	return RTE_MIN(nb, (unsigned int)SKAG_MAX_MEMBERS);
 }
 
 void
