@@ -1,0 +1,1066 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The skeleton_ag authors
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#ifdef RTE_EXEC_ENV_WINDOWS
+
+static int
+test_dmadev_access_group(void)
+{
+	printf("dmadev access pair group tests not supported on Windows, skipping\n");
+	return TEST_SKIPPED;
+}
+
+#else
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+#include <rte_random.h>
+#include <rte_string_fns.h>
+#include <rte_uuid.h>
+
+/*
+ * Multi-process tests of the access pair group API on dma_skeleton_ag devices. The primary drives
+ * dma_skeleton_ag0 (and ag2 for the single-process checks), secondaries it starts drive
+ * dma_skeleton_ag1. A secondary re-runs this test command; AG_ROLE_ENV tells it its part.
+ * Expected devargs: max_members=2 (a group is full with two members).
+ */
+
+#define AG_ROLE_ENV		"DPDK_TEST_DMADEV_AG_ROLE"
+#define AG_ROLE_JOINER		"joiner"	/* join, copy both ways, leave */
+#define AG_ROLE_VICTIM		"victim"	/* join, then wait to be killed */
+#define AG_ROLE_CREATOR		"creator"	/* create, then wait to be killed */
+#define AG_CTL_MZ		"ag_test_ctl"
+#define AG_TEST_NAME		"dmadev_access_group_autotest"
+
+#define AG_DEV0			"dma_skeleton_ag0"
+#define AG_DEV1			"dma_skeleton_ag1"
+#define AG_DEV2			"dma_skeleton_ag2"
+
+#define AG_BUF_LEN		4096
+#define AG_STEP_TIMEOUT_MS	20000	/* secondary start-up included */
+#define AG_EVENT_LIMIT_MS	1000	/* required death/leave detection */
+#define AG_QUIET_MS		100	/* time to wait for events that must not come */
+#define AG_STEP_FAILED		UINT32_MAX
+
+/* Shared between the primary and the secondary it runs. */
+struct ag_ctl {
+	uint32_t prim_step;
+	uint32_t sec_step;
+	int32_t sec_pid;
+	int16_t group_id;
+	uint16_t prim_handler;		/* primary's handler as seen by the secondary */
+	uint16_t sec_handler;		/* secondary's own handler */
+	rte_uuid_t token;
+	rte_uuid_t prim_domain;
+	rte_uuid_t sec_domain;
+	uint8_t *sec_buf;		/* rte_malloc'ed by the secondary */
+	uint8_t *prim_buf;		/* rte_malloc'ed by the primary */
+	uint64_t leave_ns;		/* when the secondary called leave */
+	uint32_t sec_nb_events;		/* events the secondary got */
+};
+
+struct ag_event {
+	int16_t dev_id;
+	int16_t group_id;
+	rte_uuid_t domain;
+	int type;
+	uint64_t ns;
+	pthread_t thread;
+};
+
+#define AG_MAX_EVENTS		64
+
+extern char **environ;
+
+static struct ag_event ag_events[AG_MAX_EVENTS];
+static uint32_t ag_nb_events;
+static pthread_t ag_main_thread;
+static struct ag_ctl *ag_ctl;
+static int16_t ag_dev0 = -1, ag_dev1 = -1, ag_dev2 = -1;
+
+static uint64_t
+ag_now_ns(void)
+{
+	struct timespec ts;
+
+	/* CLOCK_MONOTONIC is system wide: comparable between processes. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static void
+ag_uuid_random(rte_uuid_t u)
+{
+	uint64_t a = rte_rand(), b = rte_rand();
+
+	memcpy(u, &a, sizeof(a));
+	memcpy(u + 8, &b, sizeof(b));
+	u[0] |= 1;	/* never the null UUID */
+}
+
+static void
+ag_pattern(uint8_t *buf, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed + i * 7 + (i >> 8));
+}
+
+static int
+ag_pattern_check(const uint8_t *buf, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != (uint8_t)(seed + i * 7 + (i >> 8))) {
+			printf("byte %zu is 0x%02x, expected 0x%02x\n", i, buf[i],
+			       (uint8_t)(seed + i * 7 + (i >> 8)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Runs on the driver's control thread: only record. */
+static void
+ag_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
+	    enum rte_dma_access_pair_group_event_type event)
+{
+	uint32_t n = __atomic_load_n(&ag_nb_events, __ATOMIC_RELAXED);
+	struct ag_event *ev;
+
+	if (n >= AG_MAX_EVENTS)
+		return;
+	ev = &ag_events[n];
+	ev->ns = ag_now_ns();
+	ev->dev_id = dev_id;
+	ev->group_id = group_id;
+	rte_uuid_copy(ev->domain, domain_id);
+	ev->type = event;
+	ev->thread = pthread_self();
+	__atomic_store_n(&ag_nb_events, n + 1, __ATOMIC_RELEASE);
+}
+
+static uint32_t
+ag_events_count(void)
+{
+	return __atomic_load_n(&ag_nb_events, __ATOMIC_ACQUIRE);
+}
+
+/* Wait for an event with index >= from matching all fields; returns its index or -1. */
+static int
+ag_event_wait(uint32_t from, int16_t dev_id, int16_t group_id, const rte_uuid_t domain,
+	      int type, unsigned int timeout_ms)
+{
+	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * NS_PER_S / MS_PER_S;
+	uint32_t i;
+
+	do {
+		for (i = from; i < ag_events_count(); i++) {
+			const struct ag_event *ev = &ag_events[i];
+
+			if (ev->dev_id == dev_id && ev->group_id == group_id &&
+			    ev->type == type && rte_uuid_compare(ev->domain, domain) == 0)
+				return i;
+		}
+		rte_delay_us_sleep(200);
+	} while (ag_now_ns() < deadline);
+	return -1;
+}
+
+/* Check an event ran on a control thread and no other event came since. */
+static int
+ag_event_check_once(int idx)
+{
+	const struct ag_event *ev = &ag_events[idx];
+
+	if (pthread_equal(ev->thread, ag_main_thread)) {
+		printf("event callback ran on the caller's thread\n");
+		return -1;
+	}
+	rte_delay_us_sleep(AG_QUIET_MS * 1000);
+	if (ag_events_count() != (uint32_t)idx + 1) {
+		printf("%u unexpected extra event(s)\n", ag_events_count() - idx - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* One vchan; inter-process if handlers are given. */
+static int
+ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
+{
+	struct rte_dma_conf conf = { .nb_vchans = 1 };
+	struct rte_dma_vchan_conf vconf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+		.nb_desc = 32,
+	};
+	int ret;
+
+	if (src_handler != 0) {
+		vconf.domain.type = RTE_DMA_INTER_PROCESS_DOMAIN;
+		vconf.domain.src_handler = src_handler;
+		vconf.domain.dst_handler = dst_handler;
+	}
+	ret = rte_dma_stop(dev_id);
+	if (ret != 0)
+		return ret;
+	ret = rte_dma_configure(dev_id, &conf);
+	if (ret != 0)
+		return ret;
+	ret = rte_dma_vchan_setup(dev_id, 0, &vconf);
+	if (ret != 0)
+		return ret;
+	ret = rte_dma_start(dev_id);
+	if (ret != 0)
+		return ret;
+	return rte_dma_stats_reset(dev_id, 0);
+}
+
+/* One copy, submitted and completed; returns 0 and the op status, or a negative errno. */
+static int
+ag_copy(int16_t dev_id, const void *src, void *dst, uint32_t len,
+	enum rte_dma_status_code *status)
+{
+	uint64_t deadline = ag_now_ns() + NS_PER_S;
+	uint16_t last_idx;
+	int ret;
+
+	/* The driver works in IOVA as VA mode. */
+	ret = rte_dma_copy(dev_id, 0, (rte_iova_t)(uintptr_t)src, (rte_iova_t)(uintptr_t)dst, len,
+			   RTE_DMA_OP_FLAG_SUBMIT);
+	if (ret < 0)
+		return ret;
+	do {
+		if (rte_dma_completed_status(dev_id, 0, 1, &last_idx, status) == 1)
+			return last_idx == (uint16_t)ret ? 0 : -EIO;
+	} while (ag_now_ns() < deadline);
+	return -ETIMEDOUT;
+}
+
+/* --- secondary side --- */
+
+#define SEC_CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		printf("secondary %d line %d: ", getpid(), __LINE__); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+		__atomic_store_n(&ag_ctl->sec_step, AG_STEP_FAILED, __ATOMIC_RELEASE); \
+		return TEST_FAILED; \
+	} \
+} while (0)
+
+static void
+ag_sec_step(uint32_t step)
+{
+	__atomic_store_n(&ag_ctl->sec_step, step, __ATOMIC_RELEASE);
+}
+
+static int
+ag_sec_wait(uint32_t step)
+{
+	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+
+	while (__atomic_load_n(&ag_ctl->prim_step, __ATOMIC_ACQUIRE) < step) {
+		if (ag_now_ns() > deadline)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(200);
+	}
+	return 0;
+}
+
+/* Join the primary's group with ag1, copy both ways, leave. */
+static int
+ag_sec_joiner(void)
+{
+	enum rte_dma_status_code st;
+	uint16_t h_sec, h_prim, h;
+	int16_t g = ag_ctl->group_id;
+	int ret;
+
+	ag_uuid_random(ag_ctl->sec_domain);
+	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token, g,
+					     ag_event_cb);
+	SEC_CHECK(ret == 0, "join: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->sec_domain, &h_sec);
+	SEC_CHECK(ret == 0 && h_sec != 0, "own handler_get: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->prim_domain, &h_prim);
+	SEC_CHECK(ret == 0 && h_prim != 0 && h_prim != h_sec, "primary handler_get: %d", ret);
+	/* Only the creator may destroy. */
+	ret = rte_dma_access_pair_group_destroy(ag_dev1, g);
+	SEC_CHECK(ret == -EPERM, "destroy by joiner: %d, expected -EPERM", ret);
+
+	ag_ctl->sec_buf = rte_zmalloc("ag_sec_buf", AG_BUF_LEN, 0);
+	SEC_CHECK(ag_ctl->sec_buf != NULL, "rte_zmalloc failed");
+	ag_ctl->sec_handler = h_sec;
+	ag_ctl->prim_handler = h_prim;
+	ag_sec_step(1);
+
+	/* The primary copies into our buffer. */
+	SEC_CHECK(ag_sec_wait(1) == 0, "timeout waiting for the primary's copy");
+	SEC_CHECK(ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x11) == 0,
+		  "data copied by the primary differs");
+
+	/* Copy back with our own device. */
+	ag_pattern(ag_ctl->sec_buf, AG_BUF_LEN, 0x22);
+	ret = ag_dev_setup(ag_dev1, h_sec, h_prim);
+	SEC_CHECK(ret == 0, "inter-process vchan setup on ag1: %d", ret);
+	ret = ag_copy(ag_dev1, ag_ctl->sec_buf, ag_ctl->prim_buf, AG_BUF_LEN, &st);
+	SEC_CHECK(ret == 0 && st == RTE_DMA_STATUS_SUCCESSFUL, "copy back: %d status %d",
+		  ret, st);
+	ag_sec_step(2);
+
+	SEC_CHECK(ag_sec_wait(2) == 0, "timeout waiting for leave request");
+	__atomic_store_n(&ag_ctl->leave_ns, ag_now_ns(), __ATOMIC_RELEASE);
+	ret = rte_dma_access_pair_group_leave(ag_dev1, g);
+	SEC_CHECK(ret == 0, "leave: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->prim_domain, &h);
+	SEC_CHECK(ret == -EPERM, "handler_get after leave: %d, expected -EPERM", ret);
+	ret = rte_dma_access_pair_group_leave(ag_dev1, g);
+	SEC_CHECK(ret == -EPERM, "second leave: %d, expected -EPERM", ret);
+	ag_sec_step(3);
+
+	/* The primary tried a copy on its stale vchan: nothing may have been written. */
+	SEC_CHECK(ag_sec_wait(3) == 0, "timeout waiting for the stale copy");
+	SEC_CHECK(ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22) == 0,
+		  "a copy on a stale vchan wrote into our buffer");
+	rte_dma_stop(ag_dev1);
+	rte_free(ag_ctl->sec_buf);
+	ag_ctl->sec_buf = NULL;
+	/* No event for our own departure, none for the group destroyed after it. */
+	ag_ctl->sec_nb_events = ag_events_count();
+	ag_sec_step(4);
+	return TEST_SUCCESS;
+}
+
+/* Join the primary's group, then hang until killed. */
+static int
+ag_sec_victim(void)
+{
+	int ret;
+
+	ag_uuid_random(ag_ctl->sec_domain);
+	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token,
+					     ag_ctl->group_id, ag_event_cb);
+	SEC_CHECK(ret == 0, "join: %d", ret);
+	ag_sec_step(1);
+	rte_delay_us_sleep(AG_STEP_TIMEOUT_MS * 1000);
+	printf("secondary %d: not killed\n", getpid());
+	return TEST_FAILED;
+}
+
+/* Create a group with ag1, then hang until killed. */
+static int
+ag_sec_creator(void)
+{
+	int16_t g;
+	int ret;
+
+	ag_uuid_random(ag_ctl->sec_domain);
+	ag_uuid_random(ag_ctl->token);
+	ret = rte_dma_access_pair_group_create(ag_dev1, ag_ctl->sec_domain, ag_ctl->token, &g,
+					       ag_event_cb);
+	SEC_CHECK(ret == 0, "create: %d", ret);
+	ag_ctl->group_id = g;
+	ag_sec_step(1);
+	rte_delay_us_sleep(AG_STEP_TIMEOUT_MS * 1000);
+	printf("secondary %d: not killed\n", getpid());
+	return TEST_FAILED;
+}
+
+static int
+ag_secondary(const char *role)
+{
+	const struct rte_memzone *mz = rte_memzone_lookup(AG_CTL_MZ);
+
+	if (mz == NULL) {
+		printf("secondary: no memzone %s\n", AG_CTL_MZ);
+		return TEST_FAILED;
+	}
+	ag_ctl = mz->addr;
+	ag_ctl->sec_pid = getpid();
+	if (ag_dev1 < 0) {
+		SEC_CHECK(false, "no device %s", AG_DEV1);
+	}
+	if (strcmp(role, AG_ROLE_JOINER) == 0)
+		return ag_sec_joiner();
+	if (strcmp(role, AG_ROLE_VICTIM) == 0)
+		return ag_sec_victim();
+	if (strcmp(role, AG_ROLE_CREATOR) == 0)
+		return ag_sec_creator();
+	SEC_CHECK(false, "unknown role %s", role);
+}
+
+/* --- primary side --- */
+
+struct ag_child {
+	pid_t pid;
+	bool reaped;
+	int status;
+};
+
+/*
+ * Start a secondary running this test with a role. Not process_dup(): that one waits for the
+ * child to exit and makes it run one of test.c's fixed recursive actions, while these
+ * secondaries must run concurrently with the primary and be killable.
+ */
+static int
+ag_spawn(struct ag_child *c, const char *role)
+{
+	char prefix[PATH_MAX], rundir[PATH_MAX];
+	char role_env[64];
+	const char *argv[] = {
+		prgname, "--proc-type=secondary", prefix, "--no-pci", "-l", "0",
+		"--log-level=lib.eal:warning", NULL
+	};
+	char **envp;
+	size_t n, i, j;
+	pid_t pid;
+
+	strlcpy(rundir, rte_eal_get_runtime_dir(), sizeof(rundir));
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", basename(rundir));
+	snprintf(role_env, sizeof(role_env), AG_ROLE_ENV "=%s", role);
+
+	/* Built before fork: the child must only make async-signal-safe calls. */
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	envp = calloc(n + 3, sizeof(*envp));
+	if (envp == NULL)
+		return -ENOMEM;
+	for (i = 0, j = 0; i < n; i++) {
+		if (strncmp(environ[i], "DPDK_TEST=", 10) == 0 ||
+		    strncmp(environ[i], AG_ROLE_ENV "=", strlen(AG_ROLE_ENV) + 1) == 0)
+			continue;
+		envp[j++] = environ[i];
+	}
+	envp[j++] = (char *)(uintptr_t)"DPDK_TEST=" AG_TEST_NAME;
+	envp[j++] = role_env;
+	envp[j] = NULL;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		free(envp);
+		return -errno;
+	}
+	if (pid == 0) {
+		/* Dies with the primary; keeps none of its files (hugepage fds, sockets). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		execve("/proc/self/exe", (char *const *)(uintptr_t)argv, envp);
+		_exit(127);
+	}
+	free(envp);
+	c->pid = pid;
+	c->reaped = false;
+	c->status = 0;
+	return 0;
+}
+
+static bool
+ag_child_gone(struct ag_child *c)
+{
+	if (!c->reaped && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+		c->reaped = true;
+	return c->reaped;
+}
+
+/* Wait for the child to exit; returns 0 if it exited with status 0. */
+static int
+ag_child_wait(struct ag_child *c, bool killed)
+{
+	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+
+	while (!ag_child_gone(c)) {
+		if (ag_now_ns() > deadline) {
+			kill(c->pid, SIGKILL);
+			waitpid(c->pid, &c->status, 0);
+			c->reaped = true;
+			printf("secondary %d did not exit\n", c->pid);
+			return -1;
+		}
+		rte_delay_us_sleep(1000);
+	}
+	if (killed)
+		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
+	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
+		printf("secondary %d failed (status 0x%x)\n", c->pid, c->status);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ag_child_kill(struct ag_child *c)
+{
+	if (c->pid > 0 && !ag_child_gone(c)) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, &c->status, 0);
+		c->reaped = true;
+	}
+}
+
+/* Wait for the secondary to reach a step; fails early if it failed or exited. */
+static int
+ag_prim_wait(struct ag_child *c, uint32_t step)
+{
+	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+	uint32_t s;
+
+	for (;;) {
+		s = __atomic_load_n(&ag_ctl->sec_step, __ATOMIC_ACQUIRE);
+		if (s == AG_STEP_FAILED) {
+			printf("secondary failed before step %u\n", step);
+			return -1;
+		}
+		if (s >= step)
+			return 0;
+		if (ag_child_gone(c)) {
+			printf("secondary exited (status 0x%x) before step %u\n", c->status, step);
+			return -1;
+		}
+		if (ag_now_ns() > deadline) {
+			printf("timeout waiting for secondary step %u\n", step);
+			return -1;
+		}
+		rte_delay_us_sleep(500);
+	}
+}
+
+static void
+ag_prim_step(uint32_t step)
+{
+	__atomic_store_n(&ag_ctl->prim_step, step, __ATOMIC_RELEASE);
+}
+
+static void
+ag_ctl_reset(void)
+{
+	memset(ag_ctl, 0, sizeof(*ag_ctl));
+	ag_ctl->group_id = -1;
+}
+
+/* Best effort: leave no group behind a failed case. */
+static void
+ag_group_cleanup(int16_t g)
+{
+	if (g < 0)
+		return;
+	rte_dma_access_pair_group_leave(ag_dev1, g);
+	rte_dma_access_pair_group_leave(ag_dev2, g);
+	rte_dma_access_pair_group_leave(ag_dev0, g);
+}
+
+/* Reply of a telemetry command; empty string if telemetry is not available. */
+static int
+ag_telemetry(const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	out[0] = '\0';
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(fd);
+		return 0;
+	}
+	/* First message is the server's info. */
+	if (read(fd, buf, sizeof(buf)) <= 0 || write(fd, cmd, strlen(cmd)) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+#define AG_SNAP_LEN	65536
+
+/* Dumps of the three devices and the telemetry listing: what must not change. */
+static int
+ag_snapshot(char *snap, size_t len)
+{
+	static char tel[AG_SNAP_LEN];
+	size_t sz = 0;
+	char *buf = NULL;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&buf, &sz);
+	if (f == NULL)
+		return -1;
+	ret = rte_dma_dump(ag_dev0, f) | rte_dma_dump(ag_dev1, f) | rte_dma_dump(ag_dev2, f);
+	fclose(f);
+	if (ret != 0 || ag_telemetry("/dmadev/skeleton_ag/groups", tel, sizeof(tel)) != 0) {
+		free(buf);
+		return -1;
+	}
+	snprintf(snap, len, "%s\n%s", buf, tel);
+	free(buf);
+	return 0;
+}
+
+/* Create on ag0, join on ag1 (both in this process); every rule violation fails cleanly. */
+static int
+test_ag_bad_inputs(void)
+{
+	rte_uuid_t d0, d1, d2, tok, bad_tok;
+	char tok_str[RTE_UUID_STRLEN], d_str[RTE_UUID_STRLEN];
+	static char before[AG_SNAP_LEN], after[AG_SNAP_LEN];
+	uint16_t h0, h1, h;
+	uint32_t nb_ev;
+	int16_t g, g2 = -1, unknown;
+	int ret, idx;
+
+	ag_uuid_random(d0);
+	ag_uuid_random(d1);
+	ag_uuid_random(d2);
+	ag_uuid_random(tok);
+	rte_uuid_copy(bad_tok, tok);
+	bad_tok[15] ^= 0x80;
+
+	ret = rte_dma_access_pair_group_create(ag_dev0, d0, tok, &g, ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ret = rte_dma_access_pair_group_join(ag_dev1, d1, tok, g, ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "join: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, d1, &h1);
+	TEST_ASSERT_SUCCESS(ret, "handler_get: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, d0, &h0);
+	TEST_ASSERT_SUCCESS(ret, "handler_get: %d", ret);
+	TEST_ASSERT(h0 != 0 && h1 != 0 && h0 != h1, "bad handlers %u %u", h0, h1);
+
+	TEST_ASSERT_SUCCESS(ag_snapshot(before, sizeof(before)), "snapshot failed");
+	rte_uuid_unparse(tok, tok_str, sizeof(tok_str));
+	TEST_ASSERT(strstr(before, tok_str) == NULL, "token shown in dump or telemetry");
+	rte_uuid_unparse(d1, d_str, sizeof(d_str));
+	TEST_ASSERT(strstr(before, d_str) != NULL, "member domain missing in dump:\n%s", before);
+	nb_ev = ag_events_count();
+
+	ret = rte_dma_access_pair_group_join(ag_dev2, d2, bad_tok, g, ag_event_cb);
+	TEST_ASSERT_EQUAL(ret, -EACCES, "join with wrong token: %d", ret);
+	unknown = g + 1;	/* ids are handed out round robin: the next one is free */
+	ret = rte_dma_access_pair_group_join(ag_dev2, d2, tok, unknown, ag_event_cb);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "join unknown group %d: %d", unknown, ret);
+	ret = rte_dma_access_pair_group_join(ag_dev2, d0, tok, g, ag_event_cb);
+	TEST_ASSERT_EQUAL(ret, -EEXIST, "join with a member's domain: %d", ret);
+	ret = rte_dma_access_pair_group_join(ag_dev1, d2, tok, g, ag_event_cb);
+	TEST_ASSERT_EQUAL(ret, -EEXIST, "join from a member device: %d", ret);
+	ret = rte_dma_access_pair_group_join(ag_dev2, d2, tok, g, ag_event_cb);
+	TEST_ASSERT_EQUAL(ret, -ENOSPC, "join full group (max_members=2): %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev2, g, d0, &h);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "handler_get from non-member: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, d2, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "handler_get of unknown domain: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, unknown, d0, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "handler_get in unknown group: %d", ret);
+	ret = rte_dma_access_pair_group_leave(ag_dev2, g);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "leave by non-member: %d", ret);
+	ret = rte_dma_access_pair_group_leave(ag_dev0, g);
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "creator leave with a joiner: %d", ret);
+	ret = rte_dma_access_pair_group_destroy(ag_dev1, g);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "destroy by joiner: %d", ret);
+	ret = rte_dma_access_pair_group_destroy(ag_dev2, g);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "destroy by non-member: %d", ret);
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "destroy with a joiner: %d", ret);
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, unknown);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "destroy unknown group: %d", ret);
+
+	TEST_ASSERT_SUCCESS(ag_snapshot(after, sizeof(after)), "snapshot failed");
+	TEST_ASSERT(strcmp(before, after) == 0, "table changed by failed ops:\n%s\n---\n%s",
+		    before, after);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, d0, &h);
+	TEST_ASSERT(ret == 0 && h == h0, "creator handler changed: %d %u", ret, h);
+	rte_delay_us_sleep(AG_QUIET_MS * 1000);
+	TEST_ASSERT_EQUAL(ag_events_count(), nb_ev, "failed ops raised events");
+
+	/* A joiner leaves: the creator's callback only, once, with the leaver's domain. */
+	ret = rte_dma_access_pair_group_leave(ag_dev1, g);
+	TEST_ASSERT_SUCCESS(ret, "leave: %d", ret);
+	idx = ag_event_wait(nb_ev, ag_dev0, g, d1, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
+			    AG_EVENT_LIMIT_MS);
+	TEST_ASSERT(idx >= 0, "no MEMBER_LEFT event");
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, d1, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "handler_get of the leaver: %d", ret);
+
+	/* Creator alone: leave destroys the group. */
+	ret = rte_dma_access_pair_group_leave(ag_dev0, g);
+	TEST_ASSERT_SUCCESS(ret, "last creator leave: %d", ret);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, d0, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "group still there: %d", ret);
+	ret = rte_dma_access_pair_group_join(ag_dev1, d1, tok, g, ag_event_cb);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "join of a destroyed group: %d", ret);
+
+	/* No callback registered: no event. */
+	nb_ev = ag_events_count();
+	ret = rte_dma_access_pair_group_create(ag_dev0, d0, tok, &g2, NULL);
+	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	TEST_ASSERT(g2 != g, "group id %d reused at once", g2);
+	ret = rte_dma_access_pair_group_join(ag_dev2, d2, tok, g2, NULL);
+	TEST_ASSERT_SUCCESS(ret, "join: %d", ret);
+	ret = rte_dma_access_pair_group_leave(ag_dev2, g2);
+	TEST_ASSERT_SUCCESS(ret, "leave: %d", ret);
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g2);
+	TEST_ASSERT_SUCCESS(ret, "destroy: %d", ret);
+	rte_delay_us_sleep(AG_QUIET_MS * 1000);
+	TEST_ASSERT_EQUAL(ag_events_count(), nb_ev, "event without a callback");
+	return TEST_SUCCESS;
+}
+
+/* Secondary joins the primary's group: copies both ways, leave, stale vchan. */
+static int
+test_ag_mp_join_copy_leave(void)
+{
+	struct ag_child c = { .pid = -1 };
+	struct rte_dma_stats stats;
+	enum rte_dma_status_code st;
+	uint8_t *src = NULL;
+	uint64_t errors;
+	uint16_t h_prim, h_sec, h;
+	uint32_t nb_ev;
+	int16_t g = -1;
+	int ret, idx;
+	double ms;
+
+	ag_ctl_reset();
+	ag_uuid_random(ag_ctl->prim_domain);
+	ag_uuid_random(ag_ctl->token);
+	ag_ctl->prim_buf = rte_zmalloc("ag_prim_buf", AG_BUF_LEN, 0);
+	src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
+	if (ag_ctl->prim_buf == NULL || src == NULL) {
+		printf("rte_malloc failed\n");
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
+					       ag_event_cb);
+	if (ret != 0) {
+		printf("create: %d\n", ret);
+		goto fail;
+	}
+	ag_ctl->group_id = g;
+	nb_ev = ag_events_count();
+	if (ag_spawn(&c, AG_ROLE_JOINER) != 0 || ag_prim_wait(&c, 1) != 0)
+		goto fail;
+
+	/* Both processes see the same handlers. */
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h_prim) ||
+	    rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h_sec) ||
+	    h_prim != ag_ctl->prim_handler || h_sec != ag_ctl->sec_handler) {
+		printf("handlers differ between processes\n");
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
+	if (ret != -EBUSY) {
+		printf("destroy with a joiner: %d, expected -EBUSY\n", ret);
+		goto fail;
+	}
+
+	/* Primary memory -> buffer the secondary allocated. */
+	ag_pattern(src, AG_BUF_LEN, 0x11);
+	ret = ag_dev_setup(ag_dev0, h_prim, h_sec);
+	if (ret != 0) {
+		printf("inter-process vchan setup: %d\n", ret);
+		goto fail;
+	}
+	ret = ag_copy(ag_dev0, src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
+	if (ret != 0 || st != RTE_DMA_STATUS_SUCCESSFUL) {
+		printf("copy to the secondary: %d status %d\n", ret, st);
+		goto fail;
+	}
+	ag_prim_step(1);
+
+	/* The secondary verified, then copied back with its device. */
+	if (ag_prim_wait(&c, 2) != 0)
+		goto fail;
+	if (ag_pattern_check(ag_ctl->prim_buf, AG_BUF_LEN, 0x22) != 0) {
+		printf("data copied by the secondary differs\n");
+		goto fail;
+	}
+
+	ag_prim_step(2);
+	if (ag_prim_wait(&c, 3) != 0)
+		goto fail;
+	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+			    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
+	if (idx < 0) {
+		printf("no MEMBER_LEFT event for the secondary's leave\n");
+		goto fail;
+	}
+	ms = (double)(ag_events[idx].ns - ag_ctl->leave_ns) / 1e6;
+	printf("MEMBER_LEFT delivered %.3f ms after the secondary's leave\n", ms);
+	if (ag_event_check_once(idx) != 0)
+		goto fail;
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
+	    -ENOENT) {
+		printf("leaver still in the group\n");
+		goto fail;
+	}
+
+	/* The vchan still names the leaver: the op fails, nothing written. */
+	if (rte_dma_stats_get(ag_dev0, 0, &stats) != 0) {
+		printf("stats_get failed\n");
+		goto fail;
+	}
+	errors = stats.errors;
+	ag_pattern(src, AG_BUF_LEN, 0x33);
+	ret = ag_copy(ag_dev0, src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
+	if (ret != 0 || st != RTE_DMA_STATUS_DEV_LINK_ERROR) {
+		printf("copy on a stale vchan: %d status %d, expected DEV_LINK_ERROR\n", ret, st);
+		goto fail;
+	}
+	ret = rte_dma_stats_get(ag_dev0, 0, &stats);
+	if (ret != 0 || stats.errors != errors + 1) {
+		printf("stats: %d errors %" PRIu64 ", expected %" PRIu64 "\n", ret, stats.errors,
+		       errors + 1);
+		goto fail;
+	}
+	if (ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22) != 0) {
+		printf("stale copy wrote into the secondary's buffer\n");
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
+	if (ret != 0) {
+		printf("destroy without joiners: %d\n", ret);
+		goto fail;
+	}
+	g = -1;
+	ag_prim_step(3);
+	if (ag_prim_wait(&c, 4) != 0 || ag_child_wait(&c, false) != 0)
+		goto fail;
+	if (ag_ctl->sec_nb_events != 0) {
+		printf("secondary got %u event(s), expected none\n", ag_ctl->sec_nb_events);
+		goto fail;
+	}
+	rte_dma_stop(ag_dev0);
+	rte_free(src);
+	rte_free(ag_ctl->prim_buf);
+	return TEST_SUCCESS;
+fail:
+	ag_child_kill(&c);
+	ag_group_cleanup(g);
+	rte_dma_stop(ag_dev0);
+	rte_free(src);
+	rte_free(ag_ctl->prim_buf);
+	return TEST_FAILED;
+}
+
+/* A joining secondary is SIGKILLed: the creator gets MEMBER_LEFT within the limit. */
+static int
+test_ag_mp_member_killed(void)
+{
+	struct ag_child c = { .pid = -1 };
+	uint16_t h;
+	uint32_t nb_ev;
+	uint64_t t0;
+	int16_t g = -1;
+	int ret, idx;
+	double ms;
+
+	ag_ctl_reset();
+	ag_uuid_random(ag_ctl->prim_domain);
+	ag_uuid_random(ag_ctl->token);
+	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
+					       ag_event_cb);
+	if (ret != 0) {
+		printf("create: %d\n", ret);
+		goto fail;
+	}
+	ag_ctl->group_id = g;
+	nb_ev = ag_events_count();
+	if (ag_spawn(&c, AG_ROLE_VICTIM) != 0 || ag_prim_wait(&c, 1) != 0)
+		goto fail;
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
+		printf("secondary not in the group\n");
+		goto fail;
+	}
+
+	t0 = ag_now_ns();
+	kill(c.pid, SIGKILL);
+	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+			    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
+	if (idx < 0) {
+		printf("no MEMBER_LEFT within %d ms of SIGKILL\n", AG_EVENT_LIMIT_MS);
+		goto fail;
+	}
+	ms = (double)(ag_events[idx].ns - t0) / 1e6;
+	printf("killed member detected, MEMBER_LEFT %.3f ms after SIGKILL\n", ms);
+	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true) != 0)
+		goto fail;
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
+	    -ENOENT) {
+		printf("dead member still in the group\n");
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
+	if (ret != 0) {
+		printf("destroy after the member died: %d\n", ret);
+		goto fail;
+	}
+	return TEST_SUCCESS;
+fail:
+	ag_child_kill(&c);
+	ag_group_cleanup(g);
+	return TEST_FAILED;
+}
+
+/* The creator is a secondary that is SIGKILLed: the joiner gets GROUP_DESTROYED. */
+static int
+test_ag_mp_creator_killed(void)
+{
+	struct ag_child c = { .pid = -1 };
+	uint16_t h;
+	uint32_t nb_ev;
+	uint64_t t0;
+	int16_t g = -1;
+	int ret, idx;
+	double ms;
+
+	ag_ctl_reset();
+	ag_uuid_random(ag_ctl->prim_domain);
+	if (ag_spawn(&c, AG_ROLE_CREATOR) != 0 || ag_prim_wait(&c, 1) != 0)
+		goto fail;
+	g = ag_ctl->group_id;
+	nb_ev = ag_events_count();
+	ret = rte_dma_access_pair_group_join(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, g,
+					     ag_event_cb);
+	if (ret != 0) {
+		printf("join the secondary's group: %d\n", ret);
+		goto fail;
+	}
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
+		printf("handler_get of the creator failed\n");
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
+	if (ret != -EPERM) {
+		printf("destroy by joiner: %d, expected -EPERM\n", ret);
+		goto fail;
+	}
+
+	t0 = ag_now_ns();
+	kill(c.pid, SIGKILL);
+	/* GROUP_DESTROYED carries the recipient's own domain. */
+	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->prim_domain,
+			    RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS);
+	if (idx < 0) {
+		printf("no GROUP_DESTROYED within %d ms of SIGKILL\n", AG_EVENT_LIMIT_MS);
+		goto fail;
+	}
+	ms = (double)(ag_events[idx].ns - t0) / 1e6;
+	printf("killed creator detected, GROUP_DESTROYED %.3f ms after SIGKILL\n", ms);
+	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true) != 0)
+		goto fail;
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h);
+	if (ret != -ENOENT) {
+		printf("group of the dead creator still there: %d\n", ret);
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_leave(ag_dev0, g);
+	if (ret != -ENOENT) {
+		printf("leave of the destroyed group: %d, expected -ENOENT\n", ret);
+		goto fail;
+	}
+	return TEST_SUCCESS;
+fail:
+	ag_child_kill(&c);
+	ag_group_cleanup(g);
+	return TEST_FAILED;
+}
+
+static int
+ag_mp_setup(void)
+{
+	if (!rte_eal_has_hugepages()) {
+		printf("multi-process needs hugepages and shared memory, skipping\n");
+		return TEST_SKIPPED;
+	}
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite ag_suite = {
+	.suite_name = "dmadev access pair group",
+	.setup = NULL,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE(test_ag_bad_inputs),
+		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_join_copy_leave),
+		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_member_killed),
+		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_creator_killed),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_dmadev_access_group(void)
+{
+	const char *role = getenv(AG_ROLE_ENV);
+	const struct rte_memzone *mz;
+
+	ag_dev0 = rte_dma_get_dev_id_by_name(AG_DEV0);
+	ag_dev1 = rte_dma_get_dev_id_by_name(AG_DEV1);
+	ag_dev2 = rte_dma_get_dev_id_by_name(AG_DEV2);
+	ag_main_thread = pthread_self();
+
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
+		if (role == NULL) {
+			printf("secondary without a role, skipping\n");
+			return TEST_SKIPPED;
+		}
+		return ag_secondary(role);
+	}
+	if (ag_dev0 < 0 || ag_dev1 < 0 || ag_dev2 < 0) {
+		printf("needs --vdev=%s,max_members=2 --vdev=%s --vdev=%s, skipping\n",
+		       AG_DEV0, AG_DEV1, AG_DEV2);
+		return TEST_SKIPPED;
+	}
+	mz = rte_memzone_lookup(AG_CTL_MZ);
+	if (mz == NULL)
+		mz = rte_memzone_reserve(AG_CTL_MZ, sizeof(struct ag_ctl), SOCKET_ID_ANY, 0);
+	if (mz == NULL) {
+		printf("cannot reserve memzone %s\n", AG_CTL_MZ);
+		return TEST_FAILED;
+	}
+	ag_ctl = mz->addr;
+	ag_ctl_reset();
+	return unit_test_suite_runner(&ag_suite);
+}
+
+#endif /* !RTE_EXEC_ENV_WINDOWS */
+
+REGISTER_TEST_COMMAND(dmadev_access_group_autotest, test_dmadev_access_group);
