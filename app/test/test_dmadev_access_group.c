@@ -753,12 +753,20 @@ test_ag_mp_join_copy_leave(void)
 	uint8_t *src = NULL;
 	uint64_t errors;
 	uint16_t h_prim, h_sec, h;
+	rte_uuid_t d_keep;
 	uint32_t nb_ev;
-	int16_t g = -1;
+	int16_t g = -1, g_keep = -1;
 	int ret, idx;
 	double ms;
 
 	ag_ctl_reset();
+	/* A group of ours on a device the secondary does not use: its exit must keep it. */
+	ag_uuid_random(d_keep);
+	ret = rte_dma_access_pair_group_create(ag_dev2, d_keep, d_keep, &g_keep, NULL);
+	if (ret != 0) {
+		printf("create: %d\n", ret);
+		goto fail;
+	}
 	ag_uuid_random(ag_ctl->prim_domain);
 	ag_uuid_random(ag_ctl->token);
 	ag_ctl->prim_buf = rte_zmalloc("ag_prim_buf", AG_BUF_LEN, 0);
@@ -867,6 +875,17 @@ test_ag_mp_join_copy_leave(void)
 		printf("secondary got %u event(s), expected none\n", ag_ctl->sec_nb_events);
 		goto fail;
 	}
+	/* The secondary closed all devices on exit. */
+	ret = rte_dma_access_pair_group_handler_get(ag_dev2, g_keep, d_keep, &h);
+	if (ret != 0) {
+		printf("primary's group lost when the secondary exited: %d\n", ret);
+		goto fail;
+	}
+	ret = rte_dma_access_pair_group_destroy(ag_dev2, g_keep);
+	if (ret != 0) {
+		printf("destroy: %d\n", ret);
+		goto fail;
+	}
 	rte_dma_stop(ag_dev0);
 	rte_free(src);
 	rte_free(ag_ctl->prim_buf);
@@ -874,6 +893,7 @@ test_ag_mp_join_copy_leave(void)
 fail:
 	ag_child_kill(&c);
 	ag_group_cleanup(g);
+	ag_group_cleanup(g_keep);
 	rte_dma_stop(ag_dev0);
 	rte_free(src);
 	rte_free(ag_ctl->prim_buf);
