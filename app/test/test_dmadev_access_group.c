@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,6 @@ struct ag_event {
 };
 
 #define AG_MAX_EVENTS		64
-
-extern char **environ;
 
 static struct ag_event ag_events[AG_MAX_EVENTS];
 static uint32_t ag_nb_events;
@@ -266,15 +265,21 @@ ag_copy(int16_t dev_id, const void *src, void *dst, uint32_t len,
 
 /* --- secondary side --- */
 
-#define SEC_CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		printf("secondary %d line %d: ", getpid(), __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		__atomic_store_n(&ag_ctl->sec_step, AG_STEP_FAILED, __ATOMIC_RELEASE); \
-		return TEST_FAILED; \
-	} \
-} while (0)
+static int
+ag_sec_fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("secondary %d line %d: ", getpid(), line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	__atomic_store_n(&ag_ctl->sec_step, AG_STEP_FAILED, __ATOMIC_RELEASE);
+	return TEST_FAILED;
+}
+
+#define SEC_FAIL(...) ag_sec_fail(__LINE__, __VA_ARGS__)
 
 static void
 ag_sec_step(uint32_t step)
@@ -307,49 +312,61 @@ ag_sec_joiner(void)
 	ag_uuid_random(ag_ctl->sec_domain);
 	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token, g,
 					     ag_event_cb);
-	SEC_CHECK(ret == 0, "join: %d", ret);
+	if (ret != 0)
+		return SEC_FAIL("join: %d", ret);
 	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->sec_domain, &h_sec);
-	SEC_CHECK(ret == 0 && h_sec != 0, "own handler_get: %d", ret);
+	if (ret != 0 || h_sec == 0)
+		return SEC_FAIL("own handler_get: %d", ret);
 	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->prim_domain, &h_prim);
-	SEC_CHECK(ret == 0 && h_prim != 0 && h_prim != h_sec, "primary handler_get: %d", ret);
+	if (ret != 0 || h_prim == 0 || h_prim == h_sec)
+		return SEC_FAIL("primary handler_get: %d", ret);
 	/* Only the creator may destroy. */
 	ret = rte_dma_access_pair_group_destroy(ag_dev1, g);
-	SEC_CHECK(ret == -EPERM, "destroy by joiner: %d, expected -EPERM", ret);
+	if (ret != -EPERM)
+		return SEC_FAIL("destroy by joiner: %d, expected -EPERM", ret);
 
 	ag_ctl->sec_buf = rte_zmalloc("ag_sec_buf", AG_BUF_LEN, 0);
-	SEC_CHECK(ag_ctl->sec_buf != NULL, "rte_zmalloc failed");
+	if (ag_ctl->sec_buf == NULL)
+		return SEC_FAIL("rte_zmalloc failed");
 	ag_ctl->sec_handler = h_sec;
 	ag_ctl->prim_handler = h_prim;
 	ag_sec_step(1);
 
 	/* The primary copies into our buffer. */
-	SEC_CHECK(ag_sec_wait(1) == 0, "timeout waiting for the primary's copy");
-	SEC_CHECK(ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x11) == 0,
-		  "data copied by the primary differs");
+	if (ag_sec_wait(1) != 0)
+		return SEC_FAIL("timeout waiting for the primary's copy");
+	if (ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x11) != 0)
+		return SEC_FAIL("data copied by the primary differs");
 
 	/* Copy back with our own device. */
 	ag_pattern(ag_ctl->sec_buf, AG_BUF_LEN, 0x22);
 	ret = ag_dev_setup(ag_dev1, h_sec, h_prim);
-	SEC_CHECK(ret == 0, "inter-process vchan setup on ag1: %d", ret);
+	if (ret != 0)
+		return SEC_FAIL("inter-process vchan setup on ag1: %d", ret);
 	ret = ag_copy(ag_dev1, ag_ctl->sec_buf, ag_ctl->prim_buf, AG_BUF_LEN, &st);
-	SEC_CHECK(ret == 0 && st == RTE_DMA_STATUS_SUCCESSFUL, "copy back: %d status %d",
-		  ret, st);
+	if (ret != 0 || st != RTE_DMA_STATUS_SUCCESSFUL)
+		return SEC_FAIL("copy back: %d status %d", ret, st);
 	ag_sec_step(2);
 
-	SEC_CHECK(ag_sec_wait(2) == 0, "timeout waiting for leave request");
+	if (ag_sec_wait(2) != 0)
+		return SEC_FAIL("timeout waiting for leave request");
 	__atomic_store_n(&ag_ctl->leave_ns, ag_now_ns(), __ATOMIC_RELEASE);
 	ret = rte_dma_access_pair_group_leave(ag_dev1, g);
-	SEC_CHECK(ret == 0, "leave: %d", ret);
+	if (ret != 0)
+		return SEC_FAIL("leave: %d", ret);
 	ret = rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->prim_domain, &h);
-	SEC_CHECK(ret == -EPERM, "handler_get after leave: %d, expected -EPERM", ret);
+	if (ret != -EPERM)
+		return SEC_FAIL("handler_get after leave: %d, expected -EPERM", ret);
 	ret = rte_dma_access_pair_group_leave(ag_dev1, g);
-	SEC_CHECK(ret == -EPERM, "second leave: %d, expected -EPERM", ret);
+	if (ret != -EPERM)
+		return SEC_FAIL("second leave: %d, expected -EPERM", ret);
 	ag_sec_step(3);
 
 	/* The primary tried a copy on its stale vchan: nothing may have been written. */
-	SEC_CHECK(ag_sec_wait(3) == 0, "timeout waiting for the stale copy");
-	SEC_CHECK(ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22) == 0,
-		  "a copy on a stale vchan wrote into our buffer");
+	if (ag_sec_wait(3) != 0)
+		return SEC_FAIL("timeout waiting for the stale copy");
+	if (ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22) != 0)
+		return SEC_FAIL("a copy on a stale vchan wrote into our buffer");
 	rte_dma_stop(ag_dev1);
 	rte_free(ag_ctl->sec_buf);
 	ag_ctl->sec_buf = NULL;
@@ -368,7 +385,8 @@ ag_sec_victim(void)
 	ag_uuid_random(ag_ctl->sec_domain);
 	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token,
 					     ag_ctl->group_id, ag_event_cb);
-	SEC_CHECK(ret == 0, "join: %d", ret);
+	if (ret != 0)
+		return SEC_FAIL("join: %d", ret);
 	ag_sec_step(1);
 	rte_delay_us_sleep(AG_STEP_TIMEOUT_MS * 1000);
 	printf("secondary %d: not killed\n", getpid());
@@ -386,7 +404,8 @@ ag_sec_creator(void)
 	ag_uuid_random(ag_ctl->token);
 	ret = rte_dma_access_pair_group_create(ag_dev1, ag_ctl->sec_domain, ag_ctl->token, &g,
 					       ag_event_cb);
-	SEC_CHECK(ret == 0, "create: %d", ret);
+	if (ret != 0)
+		return SEC_FAIL("create: %d", ret);
 	ag_ctl->group_id = g;
 	ag_sec_step(1);
 	rte_delay_us_sleep(AG_STEP_TIMEOUT_MS * 1000);
@@ -405,16 +424,15 @@ ag_secondary(const char *role)
 	}
 	ag_ctl = mz->addr;
 	ag_ctl->sec_pid = getpid();
-	if (ag_dev1 < 0) {
-		SEC_CHECK(false, "no device %s", AG_DEV1);
-	}
+	if (ag_dev1 < 0)
+		return SEC_FAIL("no device %s", AG_DEV1);
 	if (strcmp(role, AG_ROLE_JOINER) == 0)
 		return ag_sec_joiner();
 	if (strcmp(role, AG_ROLE_VICTIM) == 0)
 		return ag_sec_victim();
 	if (strcmp(role, AG_ROLE_CREATOR) == 0)
 		return ag_sec_creator();
-	SEC_CHECK(false, "unknown role %s", role);
+	return SEC_FAIL("unknown role %s", role);
 }
 
 /* --- primary side --- */
@@ -435,10 +453,7 @@ ag_spawn(struct ag_child *c, const char *role)
 {
 	char prefix[PATH_MAX], rundir[PATH_MAX];
 	char role_env[64];
-	const char *argv[] = {
-		prgname, "--proc-type=secondary", prefix, "--no-pci", "-l", "0",
-		"--log-level=lib.eal:warning", NULL
-	};
+	const char *argv[8];
 	char **envp;
 	size_t n, i, j;
 	pid_t pid;
@@ -446,6 +461,14 @@ ag_spawn(struct ag_child *c, const char *role)
 	strlcpy(rundir, rte_eal_get_runtime_dir(), sizeof(rundir));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", basename(rundir));
 	snprintf(role_env, sizeof(role_env), AG_ROLE_ENV "=%s", role);
+	argv[0] = prgname;
+	argv[1] = "--proc-type=secondary";
+	argv[2] = prefix;
+	argv[3] = "--no-pci";
+	argv[4] = "-l";
+	argv[5] = "0";
+	argv[6] = "--log-level=lib.eal:warning";
+	argv[7] = NULL;
 
 	/* Built before fork: the child must only make async-signal-safe calls. */
 	for (n = 0; environ[n] != NULL; n++)

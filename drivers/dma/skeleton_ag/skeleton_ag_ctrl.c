@@ -608,9 +608,10 @@ skag_ctrl_tel_groups(const char *cmd __rte_unused, const char *params __rte_unus
 		rte_tel_data_start_array(members, RTE_TEL_STRING_VAL);
 		for (i = 0; i < n; i++) {
 			rte_uuid_unparse(mi[i].domain, uuid, sizeof(uuid));
-			snprintf(buf, sizeof(buf), "domain=%s role=%s handler=%u dev=%d pid=%" PRId32,
-				 uuid, skag_ctrl_role_str(mi[i].role), mi[i].handler,
-				 mi[i].dev_id, mi[i].pid);
+			snprintf(buf, sizeof(buf),
+				 "domain=%s role=%s handler=%u dev=%d pid=%" PRId32, uuid,
+				 skag_ctrl_role_str(mi[i].role), mi[i].handler, mi[i].dev_id,
+				 mi[i].pid);
 			rte_tel_data_add_array_string(members, buf);
 		}
 		snprintf(buf, sizeof(buf), "%d", g);
