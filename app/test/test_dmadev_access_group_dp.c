@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The skeleton_ag authors
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+
+#ifdef RTE_EXEC_ENV_WINDOWS
+
+static int
+test_dmadev_access_group_dp(void)
+{
+	printf("skeleton_ag data path tests not supported on Windows, skipping\n");
+	return TEST_SKIPPED;
+}
+
+#else
+
+#include <rte_common.h>
+#include <rte_dmadev.h>
+#include <rte_malloc.h>
+#include <rte_uuid.h>
+
+/*
+ * Data path of dma_skeleton_ag in one process: scatter-gather and error cases of local vchans
+ * (which dmadev_autotest does not cover), and inter-domain vchans end to end. Both domains live
+ * in this process: domain A creates a group on dma_skeleton_ag0 and domain B joins it through
+ * dma_skeleton_ag1, which the table allows as device and domain differ.
+ * Needs --vdev=dma_skeleton_ag0 --vdev=dma_skeleton_ag1.
+ */
+
+#define DP_DEV0		"dma_skeleton_ag0"
+#define DP_DEV1		"dma_skeleton_ag1"
+#define DP_VCHAN_LOCAL	0
+#define DP_VCHAN_INTER	1
+#define DP_NB_DESC	64
+#define DP_LEN		4096
+#define DP_SRC_BYTE	0x5a
+#define DP_DST_BYTE	0xc3
+
+static int16_t dev0 = -1, dev1 = -1;
+static uint8_t *src_buf, *dst_buf;	/* DPDK shared memory */
+static uint8_t *heap_buf;		/* process private memory */
+static int16_t group = -1;
+static bool dev1_joined;
+static uint16_t handler_a, handler_b;
+
+static rte_uuid_t domain_a = {
+	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0x46, 0xa7, 0x88, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf
+};
+static rte_uuid_t domain_b = {
+	0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0x46, 0xb7, 0x88, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf
+};
+static rte_uuid_t domain_c = {
+	0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0x46, 0xc7, 0x88, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf
+};
+static rte_uuid_t token = {
+	0x7e, 0x57, 0x70, 0x4b, 0xe2, 0x11, 0x46, 0x09, 0x9d, 0x3c, 0x21, 0x5a, 0x6e, 0x0f, 0x88, 0x31
+};
+
+/* Submit and collect exactly one op, which must be id, and return its status. */
+static int
+dp_complete_one(int16_t dev, uint16_t vchan, int id, enum rte_dma_status_code *st)
+{
+	uint16_t last = 0;
+	uint16_t n;
+
+	TEST_ASSERT(id >= 0, "enqueue failed: %d", id);
+	TEST_ASSERT_SUCCESS(rte_dma_submit(dev, vchan), "submit failed");
+	n = rte_dma_completed_status(dev, vchan, 4, &last, st);
+	TEST_ASSERT_EQUAL(n, 1, "%u ops completed, expected 1", n);
+	TEST_ASSERT_EQUAL(last, (uint16_t)id, "last_idx %u, expected %d", last, id);
+	return TEST_SUCCESS;
+}
+
+static bool
+dp_all_bytes(const uint8_t *p, size_t len, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+static void
+dp_reset_bufs(void)
+{
+	memset(src_buf, DP_SRC_BYTE, DP_LEN);
+	memset(dst_buf, DP_DST_BYTE, DP_LEN);
+	memset(heap_buf, DP_DST_BYTE, DP_LEN);
+}
+
+static int
+dp_vchan_local(int16_t dev, uint16_t vchan)
+{
+	const struct rte_dma_vchan_conf conf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+		.nb_desc = DP_NB_DESC,
+	};
+
+	return rte_dma_vchan_setup(dev, vchan, &conf);
+}
+
+static int
+dp_vchan_inter(int16_t dev, uint16_t vchan, uint16_t src_h, uint16_t dst_h)
+{
+	const struct rte_dma_vchan_conf conf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+		.nb_desc = DP_NB_DESC,
+		.domain = {
+			.type = RTE_DMA_INTER_PROCESS_DOMAIN,
+			.src_handler = src_h,
+			.dst_handler = dst_h,
+		},
+	};
+
+	return rte_dma_vchan_setup(dev, vchan, &conf);
+}
+
+static int
+dp_setup(void)
+{
+	const struct rte_dma_conf conf = { .nb_vchans = 2 };
+
+	dev0 = rte_dma_get_dev_id_by_name(DP_DEV0);
+	dev1 = rte_dma_get_dev_id_by_name(DP_DEV1);
+	if (dev0 < 0 || dev1 < 0) {
+		printf("needs --vdev=%s --vdev=%s, skipping\n", DP_DEV0, DP_DEV1);
+		return TEST_SKIPPED;
+	}
+	src_buf = rte_malloc("dp_src", DP_LEN, 64);
+	dst_buf = rte_malloc("dp_dst", DP_LEN, 64);
+	heap_buf = malloc(DP_LEN);
+	TEST_ASSERT(src_buf != NULL && dst_buf != NULL && heap_buf != NULL, "no memory");
+
+	TEST_ASSERT_SUCCESS(rte_dma_configure(dev0, &conf), "configure %s", DP_DEV0);
+	TEST_ASSERT_SUCCESS(rte_dma_configure(dev1, &conf), "configure %s", DP_DEV1);
+	TEST_ASSERT_SUCCESS(dp_vchan_local(dev0, DP_VCHAN_LOCAL), "local vchan setup");
+	/* Both vchans must be set up to start: the second is local until a test needs it. */
+	TEST_ASSERT_SUCCESS(dp_vchan_local(dev0, DP_VCHAN_INTER), "vchan 1 setup");
+	return TEST_SUCCESS;
+}
+
+static void
+dp_teardown(void)
+{
+	if (dev0 >= 0)
+		rte_dma_stop(dev0);
+	if (dev1_joined)
+		rte_dma_access_pair_group_leave(dev1, group);
+	if (group >= 0)
+		rte_dma_access_pair_group_destroy(dev0, group);
+	rte_free(src_buf);
+	rte_free(dst_buf);
+	free(heap_buf);
+}
+
+/* Local vchan: scatter-gather copies split differently on both sides, checked before writing. */
+static int
+test_local_copy_sg(void)
+{
+	struct rte_dma_sge src[3], dst[2];
+	enum rte_dma_status_code st;
+	int id;
+
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
+	dp_reset_bufs();
+	src_buf[0] = 1;
+	src_buf[999] = 2;
+	src_buf[1000] = 3;
+	src_buf[2999] = 4;
+	src[0] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)src_buf, 1000 };
+	src[1] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)(src_buf + 1000), 2000 };
+	src[2] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)(src_buf + 3000), 96 };
+	dst[0] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)dst_buf, 1500 };
+	dst[1] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)(dst_buf + 2000), 1596 };
+
+	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg status %d", st);
+	TEST_ASSERT(memcmp(dst_buf, src_buf, 1500) == 0, "first dst segment differs");
+	TEST_ASSERT(dp_all_bytes(dst_buf + 1500, 500, DP_DST_BYTE), "gap written");
+	TEST_ASSERT(memcmp(dst_buf + 2000, src_buf + 1500, 1596) == 0,
+		    "second dst segment differs");
+
+	/* Lengths differ: nothing written. */
+	dp_reset_bufs();
+	dst[1].length = 1595;
+	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_LENGTH, "status %d", st);
+	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+
+	/* A bad last source entry: nothing written, not even the good entries. */
+	dst[1].length = 1596;
+	src[2].addr = 0;
+	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_SRC_ADDR, "status %d", st);
+	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+
+	/* Entry counts are checked at enqueue. */
+	TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 0, 2, 0), -EINVAL,
+			  "no source entry accepted");
+	TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 33, 0), -EINVAL,
+			  "33 destination entries accepted");
+
+	/* Local vchans accept any process memory, and report a 0 destination. */
+	dp_reset_bufs();
+	id = rte_dma_copy(dev0, DP_VCHAN_LOCAL, (rte_iova_t)(uintptr_t)src_buf,
+			  (rte_iova_t)(uintptr_t)heap_buf, DP_LEN, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy to heap status %d", st);
+	TEST_ASSERT(memcmp(heap_buf, src_buf, DP_LEN) == 0, "heap copy differs");
+	id = rte_dma_fill(dev0, DP_VCHAN_LOCAL, 0x1122334455667788ULL, 0, 64, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "fill");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_DST_ADDR, "fill to 0 status %d", st);
+
+	/* Ops are reported only after the doorbell, and capacity counts them until then. */
+	id = rte_dma_copy(dev0, DP_VCHAN_LOCAL, (rte_iova_t)(uintptr_t)src_buf,
+			  (rte_iova_t)(uintptr_t)dst_buf, 64, 0);
+	TEST_ASSERT(id >= 0, "copy enqueue");
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev0, DP_VCHAN_LOCAL), DP_NB_DESC - 1,
+			  "capacity");
+	TEST_ASSERT_EQUAL(rte_dma_completed(dev0, DP_VCHAN_LOCAL, 4, NULL, NULL), 0,
+			  "op completed before submit");
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy");
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev0, DP_VCHAN_LOCAL), DP_NB_DESC,
+			  "capacity after completion");
+
+	TEST_ASSERT_SUCCESS(rte_dma_stop(dev0), "stop");
+	return TEST_SUCCESS;
+}
+
+/* Create on ag0 as domain A, join from ag1 as domain B, get both handlers. */
+static int
+dp_group_up(void)
+{
+	uint16_t h;
+
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_create(dev0, domain_a, token, &group, NULL),
+			    "create");
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_join(dev1, domain_b, token, group, NULL),
+			    "join");
+	dev1_joined = true;
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_handler_get(dev0, group, domain_a,
+								  &handler_a), "handler A");
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_handler_get(dev0, group, domain_b,
+								  &handler_b), "handler B");
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_handler_get(dev1, group, domain_a, &h),
+			    "handler A from ag1");
+	TEST_ASSERT_EQUAL(h, handler_a, "handlers of A differ between members");
+	TEST_ASSERT(handler_a != 0 && handler_b != 0 && handler_a != handler_b,
+		    "bad handlers %u %u", handler_a, handler_b);
+	return TEST_SUCCESS;
+}
+
+/* Inter-domain vchan setup accepts only both handlers of one group the device is in. */
+static int
+test_inter_setup(void)
+{
+	uint16_t handler_c, bogus;
+	int16_t group_c;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(dp_group_up(), "group");
+
+	TEST_ASSERT_EQUAL(dp_vchan_inter(dev0, DP_VCHAN_INTER, 0, handler_b), -EINVAL,
+			  "src handler 0 accepted");
+	TEST_ASSERT_EQUAL(dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_a, 0), -EINVAL,
+			  "dst handler 0 accepted");
+	for (bogus = 1; bogus == handler_a || bogus == handler_b; bogus++)
+		;
+	TEST_ASSERT_EQUAL(dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_a, bogus), -EPERM,
+			  "unknown handler accepted");
+
+	/* A second group with ag1 only: ag0 may not use it, nor mix handlers of two groups. */
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_create(dev1, domain_c, token, &group_c,
+							     NULL), "create C");
+	ret = rte_dma_access_pair_group_handler_get(dev1, group_c, domain_c, &handler_c);
+	if (ret == 0)
+		ret = dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_c, handler_c);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "handler of a foreign group accepted (%d)", ret);
+	ret = dp_vchan_inter(dev1, 0 /* configured, not started */, handler_a, handler_c);
+	TEST_ASSERT_EQUAL(ret, -EPERM, "handlers of two groups accepted (%d)", ret);
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_destroy(dev1, group_c), "destroy C");
+	TEST_ASSERT_EQUAL(dp_vchan_inter(dev1, 0, handler_c, handler_c), -EPERM,
+			  "handler of a destroyed group accepted");
+
+	TEST_ASSERT_SUCCESS(dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_a, handler_b),
+			    "A -> B setup");
+	return TEST_SUCCESS;
+}
+
+/* Copies, fill and sg between the domains; private memory is refused without a write. */
+static int
+test_inter_ops(void)
+{
+	struct rte_dma_sge src[2], dst[1];
+	enum rte_dma_status_code st;
+	struct rte_dma_stats stats;
+	int id;
+
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
+	TEST_ASSERT_SUCCESS(rte_dma_stats_reset(dev0, DP_VCHAN_INTER), "stats reset");
+
+	dp_reset_bufs();
+	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)src_buf,
+			  (rte_iova_t)(uintptr_t)dst_buf, DP_LEN, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy status %d", st);
+	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE), "copy data differs");
+
+	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0x0807060504030201ULL,
+			  (rte_iova_t)(uintptr_t)dst_buf, 12, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "fill");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "fill status %d", st);
+	TEST_ASSERT(dst_buf[0] == 1 && dst_buf[7] == 8 && dst_buf[8] == 1 && dst_buf[11] == 4 &&
+		    dst_buf[12] == DP_SRC_BYTE, "fill data wrong");
+
+	dp_reset_bufs();
+	src[0] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)src_buf, 100 };
+	src[1] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)(src_buf + 200), 100 };
+	dst[0] = (struct rte_dma_sge){ (rte_iova_t)(uintptr_t)dst_buf, 200 };
+	id = rte_dma_copy_sg(dev0, DP_VCHAN_INTER, src, dst, 2, 1, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy_sg");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg status %d", st);
+	TEST_ASSERT(dp_all_bytes(dst_buf, 200, DP_SRC_BYTE) &&
+		    dst_buf[200] == DP_DST_BYTE, "copy_sg data wrong");
+
+	/* malloc() memory is not shared with the other domain. */
+	dp_reset_bufs();
+	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)src_buf,
+			  (rte_iova_t)(uintptr_t)heap_buf, 64, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy to heap");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_DST_ADDR, "copy to heap status %d", st);
+	TEST_ASSERT(dp_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE), "heap written");
+
+	memset(heap_buf, DP_SRC_BYTE, DP_LEN);
+	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)heap_buf,
+			  (rte_iova_t)(uintptr_t)dst_buf, 64, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy from heap");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_SRC_ADDR, "copy from heap status %d", st);
+	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+
+	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0, (rte_iova_t)(uintptr_t)heap_buf, 8, 0);
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "fill heap");
+	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_DST_ADDR, "fill heap status %d", st);
+
+	TEST_ASSERT_SUCCESS(rte_dma_stats_get(dev0, DP_VCHAN_INTER, &stats), "stats");
+	TEST_ASSERT(stats.submitted == 6 && stats.completed == 6 && stats.errors == 3,
+		    "stats %" PRIu64 "/%" PRIu64 "/%" PRIu64 ", expected 6/6/3",
+		    stats.submitted, stats.completed, stats.errors);
+	return TEST_SUCCESS;
+}
+
+/* Once B left, ops fail with DEV_LINK_ERROR, including ops enqueued before it left. */
+static int
+test_inter_stale(void)
+{
+	enum rte_dma_status_code st[2];
+	char tok[RTE_UUID_STRLEN];
+	char *dump = NULL;
+	size_t dump_len = 0;
+	uint16_t last;
+	FILE *f;
+	int id;
+
+	dp_reset_bufs();
+	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)src_buf,
+			  (rte_iova_t)(uintptr_t)dst_buf, DP_LEN, 0);
+	TEST_ASSERT(id >= 0, "enqueue");
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_leave(dev1, group), "leave");
+	dev1_joined = false;
+
+	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0, (rte_iova_t)(uintptr_t)dst_buf, 64, 0);
+	TEST_ASSERT(id >= 0, "enqueue");
+	TEST_ASSERT_SUCCESS(rte_dma_submit(dev0, DP_VCHAN_INTER), "submit");
+	TEST_ASSERT_EQUAL(rte_dma_completed_status(dev0, DP_VCHAN_INTER, 2, &last, st), 2,
+			  "completions");
+	TEST_ASSERT_EQUAL(last, (uint16_t)id, "last_idx");
+	TEST_ASSERT(st[0] == RTE_DMA_STATUS_DEV_LINK_ERROR &&
+		    st[1] == RTE_DMA_STATUS_DEV_LINK_ERROR, "statuses %d %d", st[0], st[1]);
+	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written after leave");
+
+	/* The dump tells the vchan is stale and never shows the token. */
+	f = open_memstream(&dump, &dump_len);
+	TEST_ASSERT(f != NULL, "open_memstream");
+	TEST_ASSERT_SUCCESS(rte_dma_dump(dev0, f), "dump");
+	fclose(f);
+	rte_uuid_unparse(token, tok, sizeof(tok));
+	printf("%s", dump);
+	TEST_ASSERT(strstr(dump, "link stale") != NULL, "dump does not show the stale link");
+	TEST_ASSERT(strstr(dump, tok) == NULL && memmem(dump, dump_len, token, 4) == NULL,
+		    "dump shows the token");
+	free(dump);
+
+	TEST_ASSERT_SUCCESS(rte_dma_stop(dev0), "stop");
+	TEST_ASSERT_EQUAL(dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_a, handler_b), -EPERM,
+			  "setup with a departed member accepted");
+	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_destroy(dev0, group), "destroy");
+	group = -1;
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite dp_suite = {
+	.suite_name = "skeleton_ag data path",
+	.setup = dp_setup,
+	.teardown = dp_teardown,
+	.unit_test_cases = {
+		TEST_CASE(test_local_copy_sg),
+		TEST_CASE(test_inter_setup),
+		TEST_CASE(test_inter_ops),
+		TEST_CASE(test_inter_stale),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_dmadev_access_group_dp(void)
+{
+	return unit_test_suite_runner(&dp_suite);
+}
+
+#endif /* !RTE_EXEC_ENV_WINDOWS */
+
+REGISTER_TEST_COMMAND(dmadev_access_group_dp_autotest, test_dmadev_access_group_dp);
