@@ -341,8 +341,8 @@ static const struct rte_dma_dev_ops skag_ops = {
 
 struct skag_u16_arg {
 	uint16_t *val;
-	unsigned long min;
-	unsigned long max;
+	unsigned int min;
+	unsigned int max;
 };
 
 static int
@@ -362,7 +362,7 @@ skag_parse_u16(const char *key, const char *value, void *opaque)
 	*a->val = (uint16_t)v;
 	return 0;
 bad:
-	SKAG_LOG(ERR, "devarg %s=%s invalid: must be an integer in %lu..%lu", key,
+	SKAG_LOG(ERR, "devarg %s=%s invalid: must be an integer in %u..%u", key,
 		 value == NULL ? "" : value, a->min, a->max);
 	return -EINVAL;
 }
