@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK inter-domain DMA authors
+ */
+
+/*
+ * The demo: a creator (primary process, dma_skeleton_ag0) and a joiner
+ * (secondary process, dma_skeleton_ag1) agree on an access pair group over
+ * DPDK multi-process IPC, then move data creator -> joiner -> creator with
+ * inter-domain virtual channels, each process using its own device.
+ *
+ * IPC: the joiner's requests (HELLO, JOINED) are synchronous; the creator's
+ * (PUSHED, BYE) are asynchronous so that a peer dying while it works is seen
+ * at once through the group events rather than after an IPC timeout. Every
+ * message, request or reply, lands in a mailbox the main thread waits on
+ * together with the group events and the quit flag.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+#include <rte_string_fns.h>
+#include <rte_uuid.h>
+
+#include "dma_ag.h"
+
+#define DAG_MP_ACTION		"dma_access_group_demo"
+#define DAG_HELLO_PERIOD_MS	1000
+#define DAG_MBOX_SIZE		16
+#define DAG_SEQ_ANY		UINT32_MAX
+#define DAG_M(type)		(1u << (type))
+
+enum dag_msg_type {
+	DAG_MSG_HELLO = 1,	/* joiner -> creator request: here is my domain */
+	DAG_MSG_WELCOME,	/* reply: group id, token, creator domain and buffer */
+	DAG_MSG_JOINED,		/* joiner -> creator request: joined, here is my buffer */
+	DAG_MSG_JOIN_ACK,	/* reply: creator's channel is ready */
+	DAG_MSG_PUSHED,		/* creator -> joiner request: data is in your buffer */
+	DAG_MSG_RETURNED,	/* reply: verified and copied back */
+	DAG_MSG_BYE,		/* creator -> joiner request: leave the group */
+	DAG_MSG_BYE_ACK,	/* reply: left */
+	DAG_MSG_ABORT,		/* either way, no reply: stopping now */
+	DAG_MSG_NO_REPLY,	/* local only: an asynchronous request got no reply */
+};
+
+static const char *const dag_msg_names[] = {
+	[DAG_MSG_HELLO] = "HELLO", [DAG_MSG_WELCOME] = "WELCOME",
+	[DAG_MSG_JOINED] = "JOINED", [DAG_MSG_JOIN_ACK] = "JOIN_ACK",
+	[DAG_MSG_PUSHED] = "PUSHED", [DAG_MSG_RETURNED] = "RETURNED",
+	[DAG_MSG_BYE] = "BYE", [DAG_MSG_BYE_ACK] = "BYE_ACK",
+	[DAG_MSG_ABORT] = "ABORT", [DAG_MSG_NO_REPLY] = "NO_REPLY",
+};
+
+/* IPC payload; fits RTE_MP_MAX_PARAM_LEN. */
+struct dag_msg {
+	uint32_t type;
+	uint32_t seq;
+	int32_t status;		/* 0 or -errno of the sender's step */
+	int16_t group_id;
+	uint16_t reserved;
+	int32_t pid;		/* the sender's process */
+	rte_uuid_t domain;	/* the sender's domain */
+	rte_uuid_t token;	/* WELCOME only */
+	uint64_t iova;		/* WELCOME: creator's return buffer; JOINED: joiner's buffer */
+	uint64_t len;
+	uint64_t seed;		/* PUSHED: pattern of the data */
+	uint64_t ns;		/* RETURNED: time of the copy back */
+	uint64_t failed;	/* RETURNED: failed DMA operations */
+};
+
+struct dag_mbox_entry {
+	struct dag_msg msg;
+	char peer[PATH_MAX];	/* requests: where the reply goes */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct dag_mbox_entry q[DAG_MBOX_SIZE];
+	unsigned int head, tail;
+	unsigned int dropped;
+	/* group events seen by the callback */
+	unsigned int member_left;
+	unsigned int group_destroyed;
+	bool peer_gone;
+} dag_mb = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct dag_mbox_entry dag_entry;	/* last message taken, main thread only */
+
+static const char *
+dag_msg_name(uint32_t type)
+{
+	if (type < RTE_DIM(dag_msg_names) && dag_msg_names[type] != NULL)
+		return dag_msg_names[type];
+	return "?";
+}
+
+static void
+dag_mbox_push(const struct dag_msg *msg, const char *peer)
+{
+	struct dag_mbox_entry *e;
+
+	pthread_mutex_lock(&dag_mb.lock);
+	if (dag_mb.tail - dag_mb.head == DAG_MBOX_SIZE) {
+		dag_mb.dropped++;
+	} else {
+		e = &dag_mb.q[dag_mb.tail++ % DAG_MBOX_SIZE];
+		e->msg = *msg;
+		if (peer != NULL)
+			strlcpy(e->peer, peer, sizeof(e->peer));
+		else
+			e->peer[0] = '\0';
+		pthread_cond_signal(&dag_mb.cond);
+	}
+	pthread_mutex_unlock(&dag_mb.lock);
+}
+
+/* Runs on the EAL multi-process thread. */
+static int
+dag_mp_action(const struct rte_mp_msg *mp, const void *peer)
+{
+	struct dag_msg msg;
+
+	if (mp->len_param != sizeof(msg)) {
+		DAG_ERR("IPC message of %d bytes ignored (peer runs another version?)",
+			mp->len_param);
+		return -EINVAL;
+	}
+	memcpy(&msg, mp->param, sizeof(msg));
+	dag_mbox_push(&msg, peer);
+	return 0;
+}
+
+/* Runs on the EAL interrupt thread when a reply came or the request timed out. */
+static int
+dag_mp_async_reply(const struct rte_mp_msg *request, const struct rte_mp_reply *reply)
+{
+	struct dag_msg msg;
+	int i;
+
+	for (i = 0; i < reply->nb_received; i++) {
+		if (reply->msgs[i].len_param != sizeof(msg))
+			continue;
+		memcpy(&msg, reply->msgs[i].param, sizeof(msg));
+		dag_mbox_push(&msg, NULL);
+		return 0;
+	}
+	memcpy(&msg, request->param, sizeof(msg));
+	msg.status = -ETIMEDOUT;
+	msg.type = DAG_MSG_NO_REPLY;
+	dag_mbox_push(&msg, NULL);
+	return 0;
+}
+
+static void
+dag_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
+	     enum rte_dma_access_pair_group_event_type event)
+{
+	DAG_MSG("event %s: group %d, domain %s (device %d)", dag_event_name(event), group_id,
+		dag_uuid_str(domain_id).s, dev_id);
+	pthread_mutex_lock(&dag_mb.lock);
+	if (event == RTE_DMA_GROUP_EVENT_MEMBER_LEFT)
+		dag_mb.member_left++;
+	else
+		dag_mb.group_destroyed++;
+	/* Two members only: any event means the peer is gone. */
+	dag_mb.peer_gone = true;
+	pthread_cond_signal(&dag_mb.cond);
+	pthread_mutex_unlock(&dag_mb.lock);
+}
+
+static int
+dag_mbox_init(void)
+{
+	pthread_condattr_t attr;
+	int ret;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	ret = pthread_cond_init(&dag_mb.cond, &attr);
+	pthread_condattr_destroy(&attr);
+	if (ret != 0)
+		return -ret;
+	if (rte_mp_action_register(DAG_MP_ACTION, dag_mp_action) != 0) {
+		DAG_ERR("cannot register IPC action: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+static void
+dag_mbox_fini(void)
+{
+	rte_mp_action_unregister(DAG_MP_ACTION);
+}
+
+/*
+ * Wait for a message of one of the types in mask (and sequence number) for up
+ * to timeout_ms. Returns 0 with the message in dag_entry, -ETIMEDOUT,
+ * -EINTR (Ctrl-C), -ECONNABORTED (peer sent ABORT), -ECONNRESET (the peer left
+ * the group or the group went away; ignored if gone_ok).
+ */
+static int
+dag_wait_msg(uint32_t mask, uint32_t seq, bool gone_ok, unsigned int timeout_ms)
+{
+	uint64_t deadline = dag_now_ns() + timeout_ms * 1000000ULL;
+	struct dag_msg *m = &dag_entry.msg;
+	struct timespec ts;
+	uint64_t now, t;
+	int ret;
+
+	pthread_mutex_lock(&dag_mb.lock);
+	for (;;) {
+		while (dag_mb.head != dag_mb.tail) {
+			dag_entry = dag_mb.q[dag_mb.head++ % DAG_MBOX_SIZE];
+			if (m->type < 32 && (mask & DAG_M(m->type)) &&
+			    (seq == DAG_SEQ_ANY || m->seq == seq)) {
+				ret = 0;
+				goto out;
+			}
+			if (m->type == DAG_MSG_ABORT) {
+				DAG_MSG("peer sent ABORT (status %d)", m->status);
+				ret = -ECONNABORTED;
+				goto out;
+			}
+			if (m->type == DAG_MSG_NO_REPLY && m->seq == seq) {
+				DAG_ERR("peer did not answer in time");
+				ret = -ETIMEDOUT;
+				goto out;
+			}
+			DAG_MSG("ignoring unexpected %s message", dag_msg_name(m->type));
+		}
+		if (dag_quit) {
+			ret = -EINTR;
+			goto out;
+		}
+		if (dag_mb.peer_gone && !gone_ok) {
+			ret = -ECONNRESET;
+			goto out;
+		}
+		now = dag_now_ns();
+		if (now >= deadline) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		/* Short slices: a signal does not wake a condition variable. */
+		t = RTE_MIN(deadline, now + 50 * 1000000ULL);
+		ts.tv_sec = t / 1000000000ULL;
+		ts.tv_nsec = t % 1000000000ULL;
+		pthread_cond_timedwait(&dag_mb.cond, &dag_mb.lock, &ts);
+	}
+out:
+	pthread_mutex_unlock(&dag_mb.lock);
+	return ret;
+}
+
+/* Wait until the peer is reported gone by a group event. */
+static int
+dag_wait_gone(unsigned int timeout_ms)
+{
+	uint64_t deadline = dag_now_ns() + timeout_ms * 1000000ULL;
+	bool gone;
+
+	for (;;) {
+		pthread_mutex_lock(&dag_mb.lock);
+		gone = dag_mb.peer_gone;
+		pthread_mutex_unlock(&dag_mb.lock);
+		if (gone)
+			return 0;
+		if (dag_quit)
+			return -EINTR;
+		if (dag_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(1000);
+	}
+}
+
+/* Has a process exited? A zombie counts as exited: its parent is the launcher. */
+static bool
+dag_proc_gone(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return true;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (p == NULL)
+		return true;
+	p = strrchr(buf, ')');
+	return p == NULL || p[1] == '\0' || p[2] == 'Z' || p[2] == 'X';
+}
+
+/*
+ * A primary must outlive its secondaries: one exiting while a secondary still
+ * tears down its memory (which talks to the primary) can leave the secondary
+ * stuck in rte_eal_cleanup(). So the creator waits for the joiner to exit.
+ */
+static void
+dag_wait_proc_exit(pid_t pid, unsigned int timeout_ms)
+{
+	uint64_t deadline = dag_now_ns() + timeout_ms * 1000000ULL;
+
+	if (pid <= 0 || dag_proc_gone(pid))
+		return;
+	DAG_MSG("waiting for the joiner process %d to exit", (int)pid);
+	while (!dag_proc_gone(pid)) {
+		if (dag_now_ns() >= deadline) {
+			DAG_ERR("joiner process %d still running after %u s, exiting anyway",
+				(int)pid, timeout_ms / 1000);
+			return;
+		}
+		rte_delay_us_sleep(10000);
+	}
+}
+
+static void
+dag_mp_prepare(struct rte_mp_msg *mp, const struct dag_msg *msg)
+{
+	memset(mp, 0, sizeof(*mp));
+	strlcpy(mp->name, DAG_MP_ACTION, sizeof(mp->name));
+	mp->len_param = sizeof(*msg);
+	memcpy(mp->param, msg, sizeof(*msg));
+}
+
+/* Synchronous request (joiner -> creator); the reply is returned in *reply. */
+static int
+dag_request_sync(const struct dag_msg *msg, struct dag_msg *reply, unsigned int timeout_ms)
+{
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000L,
+	};
+	struct rte_mp_reply mp_reply = { 0 };
+	struct rte_mp_msg mp;
+	int ret = -ETIMEDOUT;
+
+	dag_mp_prepare(&mp, msg);
+	if (rte_mp_request_sync(&mp, &mp_reply, &ts) != 0)
+		ret = rte_errno == 0 ? -ETIMEDOUT : -rte_errno;
+	else if (mp_reply.nb_received >= 1 && mp_reply.msgs[0].len_param == sizeof(*reply)) {
+		memcpy(reply, mp_reply.msgs[0].param, sizeof(*reply));
+		ret = 0;
+	}
+	free(mp_reply.msgs);
+	/* The request may carry the token: do not leave it on the stack. */
+	explicit_bzero(&mp, sizeof(mp));
+	return ret;
+}
+
+/* Asynchronous request (creator -> joiner); the reply comes through the mailbox. */
+static int
+dag_request_async(const struct dag_msg *msg, unsigned int timeout_ms)
+{
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000L,
+	};
+	struct rte_mp_msg mp;
+
+	dag_mp_prepare(&mp, msg);
+	if (rte_mp_request_async(&mp, &ts, dag_mp_async_reply) != 0)
+		return -rte_errno;
+	return 0;
+}
+
+/* Reply to the request in dag_entry. */
+static int
+dag_reply(const struct dag_msg *msg)
+{
+	struct rte_mp_msg mp;
+	int ret = 0;
+
+	dag_mp_prepare(&mp, msg);
+	if (rte_mp_reply(&mp, dag_entry.peer) != 0)
+		ret = -rte_errno;
+	explicit_bzero(&mp, sizeof(mp));
+	return ret;
+}
+
+/* Tell the peer we stop; best effort, it also learns it from the group events. */
+static void
+dag_send_abort(int status)
+{
+	struct dag_msg msg = { .type = DAG_MSG_ABORT, .status = status };
+	struct rte_mp_msg mp;
+
+	dag_mp_prepare(&mp, &msg);
+	rte_mp_sendmsg(&mp);
+}
+
+static const char *
+dag_why(int err)
+{
+	switch (err) {
+	case -EINTR:
+		return "interrupted (Ctrl-C / SIGTERM)";
+	case -ETIMEDOUT:
+		return "timed out waiting for the peer";
+	case -ECONNABORTED:
+		return "the peer aborted";
+	case -ECONNRESET:
+		return "the peer is gone (left the group or died)";
+	default:
+		return strerror(-err);
+	}
+}
+
+static double
+dag_gbps(uint64_t bytes, uint64_t ns)
+{
+	return ns == 0 ? 0 : (double)bytes / (double)ns;
+}
+
+static double
+dag_mib(uint64_t bytes)
+{
+	return (double)bytes / (1 << 20);
+}
+
+static void
+dag_print_events(void)
+{
+	pthread_mutex_lock(&dag_mb.lock);
+	DAG_MSG("events received: MEMBER_LEFT x%u, GROUP_DESTROYED x%u%s", dag_mb.member_left,
+		dag_mb.group_destroyed, dag_mb.dropped != 0 ? " (IPC messages dropped!)" : "");
+	pthread_mutex_unlock(&dag_mb.lock);
+}
+
+/* First differing offset of two buffers, or len. */
+static uint64_t
+dag_first_diff(const uint8_t *a, const uint8_t *b, uint64_t len)
+{
+	uint64_t i;
+
+	if (memcmp(a, b, len) == 0)
+		return len;
+	for (i = 0; i < len && a[i] == b[i]; i++)
+		;
+	return i;
+}
+
+int
+dag_demo_creator(void)
+{
+	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skeleton_ag0";
+	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
+	uint64_t size = dag_opts.size, push_ns = 0, back_ns = 0, moved = 0, errors = 0;
+	uint64_t failed, off, t0, seed, it_ns;
+	rte_uuid_t domain, peer_domain, token;
+	enum rte_dma_status_code st;
+	bool joined = false, started = false, group = false, verified = false;
+	rte_iova_t tx_iova, rx_iova, peer_iova;
+	uint8_t *tx = NULL, *rx = NULL;
+	uint16_t h_self, h_peer;
+	struct dag_msg msg;
+	int16_t dev_id, group_id = -1;
+	pid_t peer_pid = 0;
+	uint32_t i;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		DAG_ERR("the creator must be the primary process");
+		return -EINVAL;
+	}
+	DAG_MSG("pid %d, device %s, %" PRIu64 " bytes x %u iterations, %u bytes per DMA op",
+		getpid(), dev_name, size, dag_opts.iterations, dag_opts.chunk);
+	ret = dag_dev_lookup(dev_name, true, &dev_id);
+	if (ret != 0)
+		return ret;
+	ret = dag_mbox_init();
+	if (ret != 0)
+		return ret;
+
+	tx = rte_malloc("dag_tx", size, RTE_CACHE_LINE_SIZE);
+	rx = rte_malloc("dag_rx", size, RTE_CACHE_LINE_SIZE);
+	if (tx == NULL || rx == NULL) {
+		DAG_ERR("cannot allocate 2 x %" PRIu64 " bytes of hugepage memory", size);
+		ret = -ENOMEM;
+		goto out;
+	}
+	tx_iova = rte_malloc_virt2iova(tx);
+	rx_iova = rte_malloc_virt2iova(rx);
+
+	uuid_generate_random(domain);
+	uuid_generate_random(token);
+	DAG_MSG("step 1: my domain is %s, token generated (secret, not shown)",
+		dag_uuid_str(domain).s);
+	ret = rte_dma_access_pair_group_create(dev_id, domain, token, &group_id, dag_event_cb);
+	if (ret != 0) {
+		DAG_ERR("cannot create the access pair group: %s", strerror(-ret));
+		goto out;
+	}
+	group = true;
+	DAG_MSG("step 2: created access pair group %d on %s", group_id, dev_name);
+
+	DAG_MSG("step 3: waiting up to %u s for a joiner (same binary, --proc-type=secondary)",
+		dag_opts.timeout_ms / 1000);
+	ret = dag_wait_msg(DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
+	if (ret != 0) {
+		DAG_ERR("no joiner: %s", dag_why(ret));
+		goto out;
+	}
+	rte_uuid_copy(peer_domain, dag_entry.msg.domain);
+	peer_pid = dag_entry.msg.pid;
+	DAG_MSG("step 4: joiner (pid %d) with domain %s said HELLO, sending group id and token",
+		(int)peer_pid, dag_uuid_str(peer_domain).s);
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_WELCOME;
+	msg.group_id = group_id;
+	rte_uuid_copy(msg.domain, domain);
+	rte_uuid_copy(msg.token, token);
+	msg.iova = rx_iova;
+	msg.len = size;
+	ret = dag_reply(&msg);
+	explicit_bzero(&msg, sizeof(msg));
+	if (ret != 0) {
+		DAG_ERR("cannot answer the joiner: %s", strerror(-ret));
+		goto out;
+	}
+
+	ret = dag_wait_msg(DAG_M(DAG_MSG_JOINED), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
+	if (ret == 0 && dag_entry.msg.status != 0)
+		ret = dag_entry.msg.status;
+	if (ret != 0) {
+		DAG_ERR("joiner did not join: %s", dag_why(ret));
+		goto out;
+	}
+	joined = true;
+	peer_iova = dag_entry.msg.iova;
+	DAG_MSG("step 5: joiner joined; its %.1f MiB buffer is at 0x%" PRIx64, dag_mib(size),
+		peer_iova);
+
+	ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, domain, &h_self);
+	if (ret == 0)
+		ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, peer_domain,
+							    &h_peer);
+	if (ret != 0) {
+		DAG_ERR("cannot get the handlers: %s", strerror(-ret));
+	} else {
+		DAG_MSG("step 6: handlers: mine %u, joiner's %u", h_self, h_peer);
+		dom_param.src_handler = h_self;
+		dom_param.dst_handler = h_peer;
+		ret = dag_dev_setup(dev_id, &dom_param, 1, dag_opts.nb_desc);
+		if (ret == 0) {
+			started = true;
+			DAG_MSG("step 7: %s vchan 0 set up inter-process, handler %u -> %u",
+				dev_name, h_self, h_peer);
+		}
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_JOIN_ACK;
+	msg.status = ret;
+	rte_uuid_copy(msg.domain, domain);
+	if (dag_reply(&msg) != 0 && ret == 0)
+		ret = -ECOMM;
+	if (ret != 0)
+		goto out;
+
+	for (i = 0; i < dag_opts.iterations; i++) {
+		seed = rte_rand();
+		dag_pattern_fill(tx, size, seed);
+		memset(rx, 0, size);
+
+		t0 = dag_now_ns();
+		ret = dag_dma_copy(dev_id, 0, tx_iova, peer_iova, size, dag_opts.chunk, &failed,
+				   &st);
+		it_ns = dag_now_ns() - t0;
+		push_ns += it_ns;
+		errors += failed;
+		if (ret != 0) {
+			DAG_ERR("iteration %u: copy to the joiner failed: %s, %" PRIu64
+				" ops failed (first: %s)", i + 1, dag_why(ret), failed,
+				dag_status_name(st));
+			goto out;
+		}
+
+		memset(&msg, 0, sizeof(msg));
+		msg.type = DAG_MSG_PUSHED;
+		msg.seq = i;
+		msg.seed = seed;
+		msg.len = size;
+		ret = dag_request_async(&msg, dag_opts.timeout_ms);
+		if (ret == 0)
+			ret = dag_wait_msg(DAG_M(DAG_MSG_RETURNED), i, false, dag_opts.timeout_ms + 1000);
+		if (ret != 0) {
+			DAG_ERR("iteration %u: no answer from the joiner: %s", i + 1, dag_why(ret));
+			goto out;
+		}
+		back_ns += dag_entry.msg.ns;
+		errors += dag_entry.msg.failed;
+		if (dag_entry.msg.status != 0) {
+			errors += dag_entry.msg.failed == 0;
+			ret = dag_entry.msg.status;
+			DAG_ERR("iteration %u: joiner reports failure: %s", i + 1, strerror(-ret));
+			goto out;
+		}
+		off = dag_first_diff(tx, rx, size);
+		if (off != size) {
+			errors++;
+			ret = -EIO;
+			DAG_ERR("iteration %u: data came back corrupted at offset %" PRIu64
+				" (0x%02x instead of 0x%02x)", i + 1, off, rx[off], tx[off]);
+			goto out;
+		}
+		moved += 2 * size;
+		DAG_MSG("iteration %u/%u: %.1f MiB to joiner %.2f GB/s, joiner verified, back %.2f GB/s,"
+			" round trip verified byte for byte", i + 1, dag_opts.iterations,
+			dag_mib(size), dag_gbps(size, it_ns), dag_gbps(size, dag_entry.msg.ns));
+	}
+	verified = true;
+
+	DAG_MSG("step 8: asking the joiner to leave");
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_BYE;
+	msg.seq = i;
+	ret = dag_request_async(&msg, dag_opts.timeout_ms);
+	if (ret == 0)
+		ret = dag_wait_msg(DAG_M(DAG_MSG_BYE_ACK), i, true, dag_opts.timeout_ms + 1000);
+	if (ret == 0)
+		ret = dag_entry.msg.status;
+	if (ret == 0)
+		ret = dag_wait_gone(dag_opts.timeout_ms);
+	if (ret != 0) {
+		DAG_ERR("joiner did not leave cleanly: %s", dag_why(ret));
+		goto out;
+	}
+	joined = false;
+	DAG_MSG("step 9: joiner left (MEMBER_LEFT received)");
+
+out:
+	if (ret != 0 && joined && !dag_mb.peer_gone)
+		dag_send_abort(ret);
+	dag_wait_proc_exit(peer_pid, dag_opts.timeout_ms);
+	if (started)
+		rte_dma_stop(dev_id);
+	if (group) {
+		int r = rte_dma_access_pair_group_destroy(dev_id, group_id);
+		uint64_t until = dag_now_ns() + 2000000000ULL;
+
+		/* After an abort the joiner leaves on its own: give it a moment. */
+		while (r == -EBUSY && dag_now_ns() < until) {
+			rte_delay_us_sleep(10000);
+			r = rte_dma_access_pair_group_destroy(dev_id, group_id);
+		}
+		if (r == 0) {
+			DAG_MSG("step 10: group %d destroyed", group_id);
+		} else {
+			DAG_ERR("cannot destroy group %d: %s; closing %s removes it", group_id,
+				strerror(-r), dev_name);
+			if (ret == 0)
+				ret = r;
+		}
+	}
+	rte_dma_close(dev_id);
+	explicit_bzero(token, sizeof(token));
+	rte_free(tx);
+	rte_free(rx);
+	dag_mbox_fini();
+
+	dag_print_events();
+	DAG_MSG("summary: %s, %" PRIu64 " bytes moved and verified (%.1f MiB each way), "
+		"to joiner %.2f GB/s, back %.2f GB/s, %" PRIu64 " errors",
+		ret == 0 && verified ? "SUCCESS" : "FAILED", moved, dag_mib(moved / 2),
+		dag_gbps(moved / 2, push_ns), dag_gbps(moved / 2, back_ns), errors);
+	if (ret != 0)
+		DAG_ERR("stopped: %s", dag_why(ret));
+	return ret == 0 && verified ? 0 : (ret != 0 ? ret : -EIO);
+}
+
+int
+dag_demo_joiner(void)
+{
+	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skeleton_ag1";
+	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
+	uint64_t size = 0, verified_bytes = 0, back_ns = 0, errors = 0, failed, off, t0;
+	bool group = false, started = false, done = false;
+	rte_uuid_t domain, peer_domain;
+	enum rte_dma_status_code st;
+	rte_iova_t buf_iova = 0, peer_iova = 0;
+	struct dag_msg msg, reply;
+	uint16_t h_self, h_peer;
+	uint64_t deadline;
+	int16_t dev_id, group_id = -1;
+	uint8_t *buf = NULL;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
+		DAG_ERR("the joiner must be a secondary process (--proc-type=secondary)");
+		return -EINVAL;
+	}
+	DAG_MSG("pid %d, device %s", getpid(), dev_name);
+	ret = dag_dev_lookup(dev_name, true, &dev_id);
+	if (ret != 0)
+		return ret;
+	ret = dag_mbox_init();
+	if (ret != 0)
+		return ret;
+
+	uuid_generate_random(domain);
+	DAG_MSG("step 1: my domain is %s, saying HELLO to the creator", dag_uuid_str(domain).s);
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_HELLO;
+	msg.pid = getpid();
+	rte_uuid_copy(msg.domain, domain);
+	/* The creator may still be starting: retry until the timeout. */
+	deadline = dag_now_ns() + dag_opts.timeout_ms * 1000000ULL;
+	do {
+		ret = dag_request_sync(&msg, &reply, DAG_HELLO_PERIOD_MS);
+		if (ret == 0 && reply.type != DAG_MSG_WELCOME)
+			ret = -EPROTO;
+	} while (ret != 0 && !dag_quit && dag_now_ns() < deadline);
+	if (ret != 0) {
+		ret = dag_quit ? -EINTR : ret;
+		DAG_ERR("no answer from the creator: %s", dag_why(ret));
+		goto out;
+	}
+	group_id = reply.group_id;
+	size = reply.len;
+	peer_iova = reply.iova;
+	rte_uuid_copy(peer_domain, reply.domain);
+	DAG_MSG("step 2: creator %s invites me to group %d, %.1f MiB per transfer",
+		dag_uuid_str(peer_domain).s, group_id, dag_mib(size));
+
+	ret = rte_dma_access_pair_group_join(dev_id, domain, reply.token, group_id, dag_event_cb);
+	explicit_bzero(&reply, sizeof(reply));
+	if (ret != 0) {
+		DAG_ERR("cannot join group %d: %s", group_id, strerror(-ret));
+		goto joined;
+	}
+	group = true;
+	DAG_MSG("step 3: joined group %d on %s", group_id, dev_name);
+
+	buf = rte_malloc("dag_joiner_buf", size, RTE_CACHE_LINE_SIZE);
+	if (buf == NULL) {
+		DAG_ERR("cannot allocate %" PRIu64 " bytes of hugepage memory", size);
+		ret = -ENOMEM;
+		goto joined;
+	}
+	buf_iova = rte_malloc_virt2iova(buf);
+	ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, domain, &h_self);
+	if (ret == 0)
+		ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, peer_domain,
+							    &h_peer);
+	if (ret != 0) {
+		DAG_ERR("cannot get the handlers: %s", strerror(-ret));
+		goto joined;
+	}
+	DAG_MSG("step 4: allocated my %.1f MiB buffer at 0x%" PRIx64 "; handlers: mine %u, "
+		"creator's %u", dag_mib(size), buf_iova, h_self, h_peer);
+	dom_param.src_handler = h_self;
+	dom_param.dst_handler = h_peer;
+	ret = dag_dev_setup(dev_id, &dom_param, 1, dag_opts.nb_desc);
+	if (ret != 0)
+		goto joined;
+	started = true;
+	DAG_MSG("step 5: %s vchan 0 set up inter-process, handler %u -> %u", dev_name, h_self,
+		h_peer);
+
+joined:
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_JOINED;
+	msg.status = ret;
+	rte_uuid_copy(msg.domain, domain);
+	msg.iova = ret == 0 ? buf_iova : 0;
+	if (dag_request_sync(&msg, &reply, dag_opts.timeout_ms) != 0)
+		reply.status = -ETIMEDOUT;
+	if (ret != 0)
+		goto out;
+	ret = reply.type == DAG_MSG_JOIN_ACK ? reply.status : -EPROTO;
+	if (ret != 0) {
+		DAG_ERR("creator could not set up its side: %s", dag_why(ret));
+		goto out;
+	}
+	DAG_MSG("step 6: creator is ready, waiting for data");
+
+	while (!done) {
+		ret = dag_wait_msg(DAG_M(DAG_MSG_PUSHED) | DAG_M(DAG_MSG_BYE), DAG_SEQ_ANY, false,
+				   dag_opts.timeout_ms);
+		if (ret != 0) {
+			DAG_ERR("waiting for the creator: %s", dag_why(ret));
+			goto out;
+		}
+		memset(&msg, 0, sizeof(msg));
+		msg.seq = dag_entry.msg.seq;
+		rte_uuid_copy(msg.domain, domain);
+		if (dag_entry.msg.type == DAG_MSG_BYE) {
+			/* Done with the memory before the creator may exit. */
+			rte_dma_stop(dev_id);
+			started = false;
+			rte_free(buf);
+			buf = NULL;
+			ret = rte_dma_access_pair_group_leave(dev_id, group_id);
+			if (ret == 0) {
+				group = false;
+				DAG_MSG("step 7: creator said BYE, left group %d", group_id);
+			} else {
+				DAG_ERR("cannot leave group %d: %s", group_id, strerror(-ret));
+			}
+			msg.type = DAG_MSG_BYE_ACK;
+			msg.status = ret;
+			dag_reply(&msg);
+			done = true;
+			break;
+		}
+		msg.type = DAG_MSG_RETURNED;
+		if (dag_entry.msg.len != size) {
+			msg.status = -EPROTO;
+		} else {
+			off = dag_pattern_check(buf, size, dag_entry.msg.seed);
+			if (off != size) {
+				DAG_ERR("iteration %u: data from the creator wrong at offset %" PRIu64,
+					msg.seq + 1, off);
+				msg.status = -EIO;
+				errors++;
+			}
+		}
+		if (msg.status == 0) {
+			verified_bytes += size;
+			t0 = dag_now_ns();
+			msg.status = dag_dma_copy(dev_id, 0, buf_iova, peer_iova, size,
+						  dag_opts.chunk, &failed, &st);
+			msg.ns = dag_now_ns() - t0;
+			msg.failed = failed;
+			back_ns += msg.ns;
+			errors += failed;
+			if (msg.status != 0)
+				DAG_ERR("iteration %u: copy back failed: %s, %" PRIu64
+					" ops failed (first: %s)", msg.seq + 1,
+					dag_why(msg.status), failed, dag_status_name(st));
+			else
+				DAG_MSG("iteration %u: %.1f MiB received and verified byte for "
+					"byte, copied back in %.3f ms", msg.seq + 1, dag_mib(size),
+					msg.ns / 1e6);
+		}
+		ret = dag_reply(&msg);
+		if (ret == 0)
+			ret = msg.status;
+		if (ret != 0)
+			goto out;
+	}
+
+out:
+	if (ret != 0 && !dag_mb.peer_gone && ret != -ECONNABORTED)
+		dag_send_abort(ret);
+	if (started)
+		rte_dma_stop(dev_id);
+	if (group && !dag_mb.peer_gone) {
+		int r = rte_dma_access_pair_group_leave(dev_id, group_id);
+
+		if (r == 0)
+			DAG_MSG("left group %d", group_id);
+		else
+			DAG_ERR("cannot leave group %d: %s", group_id, strerror(-r));
+	}
+	/* The primary owns the device (and closes it); only our membership was ours. */
+	rte_free(buf);
+	dag_mbox_fini();
+
+	dag_print_events();
+	DAG_MSG("summary: %s, %" PRIu64 " bytes received and verified, %" PRIu64
+		" bytes copied back at %.2f GB/s, %" PRIu64 " errors",
+		ret == 0 && done ? "SUCCESS" : "FAILED", verified_bytes,
+		back_ns != 0 ? verified_bytes : 0, dag_gbps(verified_bytes, back_ns), errors);
+	if (ret != 0)
+		DAG_ERR("stopped: %s", dag_why(ret));
+	return ret == 0 && done ? 0 : (ret != 0 ? ret : -EIO);
+}

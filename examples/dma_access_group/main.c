@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The DPDK inter-domain DMA authors
+ */
+
+/*
+ * dma_access_group example: two DPDK processes agree on inter-process DMA
+ * through an access pair group and move data between their memories, and a
+ * benchmark of the same machinery. See doc/guides/sample_app_ug/dma_access_group.rst.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "dma_ag.h"
+
+struct dag_opts dag_opts = {
+	.role = DAG_ROLE_AUTO,
+	.size = 16 << 20,
+	.iterations = 4,
+	.chunk = 64 << 10,
+	.nb_desc = 1024,
+	.timeout_ms = 10000,
+	.min_time = 0.25,
+	.ctrl_samples = 1000,
+	.event_samples = 200,
+	.kill_samples = 5,
+};
+
+volatile sig_atomic_t dag_quit;
+int dag_eal_argc;
+char **dag_eal_argv;
+
+static const char *const dag_role_names[] = {
+	[DAG_ROLE_AUTO] = "auto",
+	[DAG_ROLE_CREATOR] = "creator",
+	[DAG_ROLE_JOINER] = "joiner",
+	[DAG_ROLE_BENCH] = "bench",
+	[DAG_ROLE_BENCH_PEER] = "bench-peer",
+	[DAG_ROLE_BENCH_VICTIM] = "bench-victim",
+};
+
+const char *
+dag_role_name(void)
+{
+	return dag_role_names[dag_opts.role];
+}
+
+static void
+dag_usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- [options]\n"
+	       "\n"
+	       "Demo (run the primary with --vdev=dma_skeleton_ag0 --vdev=dma_skeleton_ag1, then the\n"
+	       "same binary with --proc-type=secondary and the same --file-prefix):\n"
+	       "  --role creator|joiner  role; default: creator in the primary, joiner in a secondary\n"
+	       "  --size BYTES           data moved each way per iteration, K/M/G suffixes (16M)\n"
+	       "  --iterations N         round trips creator -> joiner -> creator (4)\n"
+	       "  --chunk BYTES          bytes per DMA copy operation (64K)\n"
+	       "  --desc N               descriptors per virtual channel (1024)\n"
+	       "  --timeout SECONDS      limit of any wait for the peer (10)\n"
+	       "  --dev NAME             DMA device (dma_skeleton_ag0 creator, dma_skeleton_ag1 joiner)\n"
+	       "\n"
+	       "Benchmark (primary; needs --vdev=dma_skeleton --vdev=dma_skeleton_ag0\n"
+	       "--vdev=dma_skeleton_ag1 --vdev=dma_skeleton_ag2, spawns its secondaries itself):\n"
+	       "  --role bench\n"
+	       "  --csv FILE             write the results as CSV too\n"
+	       "  --min-time SECONDS     duration of each throughput measurement (0.25)\n"
+	       "  --ctrl-samples N       samples per control operation and group count (1000)\n"
+	       "  --event-samples N      MEMBER_LEFT delivery samples (200)\n"
+	       "  --kill-samples N       SIGKILL detection samples (5)\n"
+	       "\n"
+	       "  --help                 this text\n",
+	       prog);
+}
+
+/* Parse a byte count with an optional binary K/M/G suffix. */
+static int
+dag_parse_bytes(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (arg[0] < '0' || arg[0] > '9')
+		return -EINVAL;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	switch (*end) {
+	case 'G': case 'g':
+		v = v > (ULLONG_MAX >> 30) ? ULLONG_MAX : v << 30;
+		end++;
+		break;
+	case 'M': case 'm':
+		v = v > (ULLONG_MAX >> 20) ? ULLONG_MAX : v << 20;
+		end++;
+		break;
+	case 'K': case 'k':
+		v = v > (ULLONG_MAX >> 10) ? ULLONG_MAX : v << 10;
+		end++;
+		break;
+	}
+	if (*end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+dag_parse_uint(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (arg[0] < '0' || arg[0] > '9')
+		return -EINVAL;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_ROLE = 256, OPT_SIZE, OPT_ITER, OPT_CHUNK, OPT_DESC, OPT_TIMEOUT, OPT_DEV,
+	OPT_CSV, OPT_MIN_TIME, OPT_CTRL_SAMPLES, OPT_EVENT_SAMPLES, OPT_KILL_SAMPLES, OPT_HELP,
+};
+
+/* Returns 0, 1 for --help, or -EINVAL with the error printed. */
+static int
+dag_parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "role", required_argument, NULL, OPT_ROLE },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "iterations", required_argument, NULL, OPT_ITER },
+		{ "chunk", required_argument, NULL, OPT_CHUNK },
+		{ "desc", required_argument, NULL, OPT_DESC },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "min-time", required_argument, NULL, OPT_MIN_TIME },
+		{ "ctrl-samples", required_argument, NULL, OPT_CTRL_SAMPLES },
+		{ "event-samples", required_argument, NULL, OPT_EVENT_SAMPLES },
+		{ "kill-samples", required_argument, NULL, OPT_KILL_SAMPLES },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prog = argv[0];
+	uint64_t v;
+	unsigned int i;
+	char *end;
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROLE:
+			for (i = 0; i < RTE_DIM(dag_role_names); i++)
+				if (i != DAG_ROLE_AUTO && strcmp(optarg, dag_role_names[i]) == 0)
+					break;
+			if (i == RTE_DIM(dag_role_names)) {
+				fprintf(stderr, "%s: --role must be creator, joiner or bench, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			dag_opts.role = i;
+			break;
+		case OPT_SIZE:
+			if (dag_parse_bytes(optarg, 1, 1ULL << 30, &dag_opts.size) != 0) {
+				fprintf(stderr, "%s: --size must be 1..1G bytes, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_ITER:
+			if (dag_parse_uint(optarg, 1, 1000000, &v) != 0) {
+				fprintf(stderr, "%s: --iterations must be 1..1000000, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			dag_opts.iterations = v;
+			break;
+		case OPT_CHUNK:
+			if (dag_parse_bytes(optarg, 1, 16 << 20, &v) != 0) {
+				fprintf(stderr, "%s: --chunk must be 1..16M bytes, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			dag_opts.chunk = v;
+			break;
+		case OPT_DESC:
+			if (dag_parse_uint(optarg, 2, UINT16_MAX, &v) != 0 || !rte_is_power_of_2(v)) {
+				fprintf(stderr, "%s: --desc must be a power of 2 in 2..32768, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			dag_opts.nb_desc = v;
+			break;
+		case OPT_TIMEOUT:
+			if (dag_parse_uint(optarg, 1, 3600, &v) != 0) {
+				fprintf(stderr, "%s: --timeout must be 1..3600 seconds, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			dag_opts.timeout_ms = v * 1000;
+			break;
+		case OPT_DEV:
+			if (optarg[0] == '\0') {
+				fprintf(stderr, "%s: --dev needs a device name\n", prog);
+				return -EINVAL;
+			}
+			dag_opts.dev_name = optarg;
+			break;
+		case OPT_CSV:
+			dag_opts.csv_path = optarg;
+			break;
+		case OPT_MIN_TIME:
+			errno = 0;
+			dag_opts.min_time = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || !(dag_opts.min_time >= 0.01 &&
+							     dag_opts.min_time <= 60)) {
+				fprintf(stderr, "%s: --min-time must be 0.01..60 seconds, not '%s'\n",
+					prog, optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_CTRL_SAMPLES:
+		case OPT_EVENT_SAMPLES:
+		case OPT_KILL_SAMPLES:
+			if (dag_parse_uint(optarg, 1, 100000, &v) != 0) {
+				fprintf(stderr, "%s: %s must be 1..100000, not '%s'\n", prog,
+					argv[optind - 2], optarg);
+				return -EINVAL;
+			}
+			if (opt == OPT_CTRL_SAMPLES)
+				dag_opts.ctrl_samples = v;
+			else if (opt == OPT_EVENT_SAMPLES)
+				dag_opts.event_samples = v;
+			else
+				dag_opts.kill_samples = v;
+			break;
+		case OPT_HELP:
+			dag_usage(prog);
+			return 1;
+		default:
+			if (optopt != 0)
+				fprintf(stderr, "%s: option %s needs a value\n", prog,
+					argv[optind - 1]);
+			else
+				fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+			fprintf(stderr, "Try '%s -- --help'.\n", prog);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s -- --help'.\n", prog,
+			argv[optind], prog);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+dag_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	dag_quit = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction sa;
+	char **app_argv;
+	int app_argc, sep, ret, i;
+
+	/* Lines reach the launcher as they are printed, even through a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* Application options first: --help and mistakes need no hugepages. */
+	for (sep = 1; sep < argc; sep++)
+		if (strcmp(argv[sep], "--") == 0)
+			break;
+	app_argc = sep < argc ? argc - sep : 1;
+	app_argv = calloc(app_argc + 1, sizeof(*app_argv));
+	dag_eal_argv = calloc(sep + 1, sizeof(*dag_eal_argv));
+	if (app_argv == NULL || dag_eal_argv == NULL) {
+		fprintf(stderr, "%s: out of memory\n", argv[0]);
+		return EXIT_FAILURE;
+	}
+	app_argv[0] = argv[0];
+	for (i = 1; i < app_argc; i++)
+		app_argv[i] = argv[sep + i];
+	for (i = 0; i < sep; i++)
+		dag_eal_argv[i] = argv[i];
+	dag_eal_argc = sep;
+
+	ret = dag_parse_args(app_argc, app_argv);
+	if (ret != 0)
+		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+
+	/* EAL may reorder its argv: hand it a copy, keep ours for spawning. */
+	{
+		char **eal_argv = calloc(sep + 1, sizeof(*eal_argv));
+
+		if (eal_argv == NULL)
+			return EXIT_FAILURE;
+		memcpy(eal_argv, dag_eal_argv, sep * sizeof(*eal_argv));
+		ret = rte_eal_init(sep, eal_argv);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "%s: EAL initialization failed: %s\n", argv[0],
+			rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = dag_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a wait interrupted by Ctrl-C returns at once. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (dag_opts.role == DAG_ROLE_AUTO)
+		dag_opts.role = rte_eal_process_type() == RTE_PROC_PRIMARY ?
+				DAG_ROLE_CREATOR : DAG_ROLE_JOINER;
+
+	switch (dag_opts.role) {
+	case DAG_ROLE_CREATOR:
+		ret = dag_demo_creator();
+		break;
+	case DAG_ROLE_JOINER:
+		ret = dag_demo_joiner();
+		break;
+	case DAG_ROLE_BENCH:
+		ret = dag_bench_main();
+		break;
+	case DAG_ROLE_BENCH_PEER:
+		ret = dag_bench_peer();
+		break;
+	case DAG_ROLE_BENCH_VICTIM:
+		ret = dag_bench_victim();
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+
+	rte_eal_cleanup();
+	return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
