@@ -3,6 +3,7 @@
 # Thin entry point; the work is done by devtools/ scripts, meson and ninja.
 #   make          install missing deps (as root), fetch, prepare, configure, build
 #   make test     reserve hugepages and run the 'interdomain' meson test suite
+#   make demo     run the dma_access_group example: creator + joiner processes
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series
@@ -11,7 +12,7 @@
 NINJA_JOBS ?= 2
 BUILD := build
 
-.PHONY: all deps fetch prepare configure build test patches tree check clean distclean
+.PHONY: all deps fetch prepare configure build test demo patches tree check clean distclean
 
 all: build
 
@@ -33,6 +34,9 @@ build: configure
 test: build
 	@devtools/hugepages.sh 512
 	meson test -C $(BUILD) --suite interdomain --print-errorlogs
+
+demo: build
+	@devtools/run-demo.sh $(DEMO_ARGS)
 
 patches: prepare
 	@devtools/gen-patches.sh

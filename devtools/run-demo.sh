@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Run the dma_access_group demo: the primary process (group creator on
+# dma_skeleton_ag0), then a secondary (joiner on dma_skeleton_ag1), both from
+# the same binary with their own --file-prefix; exit with the demo's status
+# (0 only if both processes verified the data).
+#
+# Usage: devtools/run-demo.sh [demo options, see: dpdk-dma_access_group -- --help]
+# Environment: DEMO_APP  binary (default: the one of the superproject build)
+#              BUILD_DIR build directory (default: build)
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+APP=${DEMO_APP:-$BUILD/subprojects/dpdk/examples/dpdk-dma_access_group}
+PREFIX=dma_ag_demo_$$
+
+die() { echo "run-demo: ERROR: $*" >&2; exit 1; }
+
+[ -x "$APP" ] || die "$APP not found: build it first (make)"
+"$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
+
+if [ "$(id -u)" = 0 ]; then
+	RUNDIR=/var/run/dpdk/$PREFIX
+else
+	RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX
+fi
+HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+
+# One lcore each, on different CPUs when there are two.
+if [ "$(nproc)" -gt 1 ]; then SEC_LCORE=1; else SEC_LCORE=0; fi
+EAL=(--no-pci --file-prefix="$PREFIX" --log-level=lib.eal:error)
+
+primary=0
+secondary=0
+cleanup() {
+	# Both processes are gone here: drop their runtime files and hugepage files.
+	rm -rf "$RUNDIR"
+	[ -n "$HUGEDIR" ] && rm -f "$HUGEDIR/${PREFIX}map_"*
+}
+forward() {
+	# Ctrl-C reaches the demo processes by themselves; a TERM to this script
+	# is passed on so that they stop just as cleanly.
+	[ "$primary" -gt 0 ] && kill -INT "$primary" 2>/dev/null
+	[ "$secondary" -gt 0 ] && kill -INT "$secondary" 2>/dev/null
+}
+trap forward INT TERM
+
+echo "run-demo: starting the creator (primary, dma_skeleton_ag0), file prefix $PREFIX"
+"$APP" -l 0 "${EAL[@]}" --vdev=dma_skeleton_ag0 --vdev=dma_skeleton_ag1 -- "$@" &
+primary=$!
+
+# The secondary needs the primary's runtime config; EAL then waits for the
+# primary to finish its initialisation by itself.
+for _ in $(seq 300); do
+	[ -e "$RUNDIR/config" ] && break
+	kill -0 "$primary" 2>/dev/null || break
+	sleep 0.1
+done
+if [ ! -e "$RUNDIR/config" ]; then
+	wait "$primary"
+	rc=$?
+	cleanup
+	echo "run-demo: the primary did not start (status $rc)" >&2
+	exit $((rc == 0 ? 1 : rc))
+fi
+
+echo "run-demo: starting the joiner (secondary, dma_skeleton_ag1)"
+"$APP" -l "$SEC_LCORE" "${EAL[@]}" --proc-type=secondary -- "$@" &
+secondary=$!
+
+# wait returns early (>128) when a trapped signal arrives: wait again.
+rc_p=255
+while :; do
+	wait "$primary"
+	rc_p=$?
+	kill -0 "$primary" 2>/dev/null || break
+done
+while :; do
+	wait "$secondary"
+	rc_s=$?
+	kill -0 "$secondary" 2>/dev/null || break
+done
+cleanup
+
+if [ "$rc_p" = 0 ] && [ "$rc_s" = 0 ]; then
+	echo "run-demo: SUCCESS (creator and joiner verified the data)"
+	exit 0
+fi
+echo "run-demo: FAILED (creator status $rc_p, joiner status $rc_s)" >&2
+[ "$rc_p" != 0 ] && exit "$rc_p"
+exit "$rc_s"
