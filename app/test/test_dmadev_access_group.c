@@ -634,6 +634,8 @@ ag_telemetry(const char *cmd, char *out, size_t len)
 
 #define AG_SNAP_LEN	65536
 
+static bool ag_tel_ok;	/* telemetry answered the last snapshot */
+
 /* Dumps of the three devices and the telemetry listing: what must not change. */
 static int
 ag_snapshot(char *snap, size_t len)
@@ -653,6 +655,7 @@ ag_snapshot(char *snap, size_t len)
 		free(buf);
 		return -1;
 	}
+	ag_tel_ok = tel[0] != '\0';
 	snprintf(snap, len, "%s\n%s", buf, tel);
 	free(buf);
 	return 0;
@@ -663,7 +666,7 @@ static int
 test_ag_bad_inputs(void)
 {
 	rte_uuid_t d0, d1, d2, tok, bad_tok;
-	char tok_str[RTE_UUID_STRLEN], d_str[RTE_UUID_STRLEN];
+	char tok_str[RTE_UUID_STRLEN], d_str[RTE_UUID_STRLEN], tel_str[64];
 	static char before[AG_SNAP_LEN], after[AG_SNAP_LEN];
 	uint16_t h0, h1, h;
 	uint32_t nb_ev;
@@ -692,6 +695,9 @@ test_ag_bad_inputs(void)
 	TEST_ASSERT(strstr(before, tok_str) == NULL, "token shown in dump or telemetry");
 	rte_uuid_unparse(d1, d_str, sizeof(d_str));
 	TEST_ASSERT(strstr(before, d_str) != NULL, "member domain missing in dump:\n%s", before);
+	snprintf(tel_str, sizeof(tel_str), "domain=%s role=joiner", d_str);
+	TEST_ASSERT(!ag_tel_ok || strstr(before, tel_str) != NULL,
+		    "member missing in telemetry:\n%s", before);
 	nb_ev = ag_events_count();
 
 	ret = rte_dma_access_pair_group_join(ag_dev2, d2, bad_tok, g, ag_event_cb);
