@@ -108,10 +108,13 @@ skag_close(struct rte_dma_dev *dev)
 	struct skag_dev *sd = dev->data->dev_private;
 	uint16_t i;
 
+	skag_ctrl_dev_close(dev->data->dev_id);
+	/* The vchans live in shared memory and belong to the primary's device. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
 	for (i = 0; i < SKAG_MAX_VCHANS; i++)
 		skag_vchan_release(&sd->vchan[i]);
 	sd->nb_vchans = 0;
-	skag_ctrl_dev_close(dev->data->dev_id);
 	return 0;
 }
 
@@ -504,9 +507,15 @@ skag_remove(struct rte_vdev_device *vdev)
 			if (dev->data->dev_started)
 				rte_dma_stop(dev_id);
 			ret = rte_dma_close(dev_id);
-		} else {
-			/* The device belongs to the primary: only drop this process's view. */
+		} else if (!dev->data->dev_started) {
+			/*
+			 * The device belongs to the primary: only drop this process's
+			 * view (skag_close leaves the shared state alone here).
+			 */
 			ret = rte_dma_pmd_release(name);
+		} else {
+			/* Started by the primary: the library refuses to close it, keep the view. */
+			SKAG_LOG(DEBUG, "%s: left to the primary", name);
 		}
 		if (ret < 0)
 			SKAG_LOG(ERR, "%s: cannot release dmadev %d (%d)", name, dev_id, ret);
