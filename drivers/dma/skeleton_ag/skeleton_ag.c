@@ -514,7 +514,7 @@ skag_remove(struct rte_vdev_device *vdev)
 			 */
 			ret = rte_dma_pmd_release(name);
 		} else {
-			/* Started by the primary: the library refuses to close it, keep the view. */
+			/* Started by the primary: the library refuses to close it. */
 			SKAG_LOG(DEBUG, "%s: left to the primary", name);
 		}
 		if (ret < 0)
