@@ -33,7 +33,7 @@ build: configure
 
 test: build
 	@devtools/hugepages.sh 512
-	meson test -C $(BUILD) --suite interdomain --print-errorlogs
+	@devtools/run-tests.sh $(BUILD)
 
 demo: build
 	@devtools/run-demo.sh $(DEMO_ARGS)
