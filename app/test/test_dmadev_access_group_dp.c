@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ test_dmadev_access_group_dp(void)
 
 #else
 
+#include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_dmadev.h>
 #include <rte_malloc.h>
@@ -30,12 +32,14 @@ test_dmadev_access_group_dp(void)
  * Data path of dma_skeleton_ag in one process: scatter-gather and error cases of local vchans
  * (which dmadev_autotest does not cover), and inter-domain vchans end to end. Both domains live
  * in this process: domain A creates a group on dma_skeleton_ag0 and domain B joins it through
- * dma_skeleton_ag1, which the table allows as device and domain differ.
+ * dma_skeleton_ag1, which the table allows as device and domain differ. Last, the devargs of a
+ * third device, probed and removed with rte_vdev_init()/rte_vdev_uninit(), are checked.
  * Needs --vdev=dma_skeleton_ag0 --vdev=dma_skeleton_ag1.
  */
 
 #define DP_DEV0		"dma_skeleton_ag0"
 #define DP_DEV1		"dma_skeleton_ag1"
+#define DP_DEV_NEW	"dma_skeleton_ag7"	/* probed and removed by test_devargs */
 #define DP_VCHAN_LOCAL	0
 #define DP_VCHAN_INTER	1
 #define DP_NB_DESC	64
@@ -414,6 +418,143 @@ test_inter_stale(void)
 	return TEST_SUCCESS;
 }
 
+/* Dump of a device (table sizes, vchans, groups); NULL on failure, free() it. */
+static char *
+dp_dump(int16_t dev)
+{
+	char *dump = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&dump, &len);
+	if (f == NULL)
+		return NULL;
+	ret = rte_dma_dump(dev, f);
+	fclose(f);
+	if (ret != 0) {
+		free(dump);
+		return NULL;
+	}
+	return dump;
+}
+
+/* A probe with bad devargs fails with the driver's -EINVAL and creates no dmadev. */
+static int __rte_format_printf(1, 2)
+dp_devargs_bad(const char *fmt, ...)
+{
+	uint16_t avail = rte_dma_count_avail();
+	char args[64];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	ret = rte_vdev_init(DP_DEV_NEW, args);
+	if (ret == 0)
+		rte_vdev_uninit(DP_DEV_NEW);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "devargs \"%s\": probe returned %d, expected -EINVAL",
+			  args, ret);
+	TEST_ASSERT(rte_dma_get_dev_id_by_name(DP_DEV_NEW) < 0, "devargs \"%s\": dmadev left",
+		    args);
+	TEST_ASSERT_EQUAL(rte_dma_count_avail(), avail, "devargs \"%s\": %u dmadevs, expected %u",
+			  args, rte_dma_count_avail(), avail);
+	return TEST_SUCCESS;
+}
+
+/* A probe with good devargs creates the dmadev; removing it restores the count. */
+static int
+dp_devargs_good(const char *args)
+{
+	uint16_t avail = rte_dma_count_avail();
+	int ret, id;
+
+	ret = rte_vdev_init(DP_DEV_NEW, args);
+	TEST_ASSERT_SUCCESS(ret, "devargs \"%s\": probe returned %d", args ? args : "", ret);
+	id = rte_dma_get_dev_id_by_name(DP_DEV_NEW);
+	ret = rte_vdev_uninit(DP_DEV_NEW);
+	TEST_ASSERT(id >= 0, "devargs \"%s\": no dmadev after probe", args ? args : "");
+	TEST_ASSERT_EQUAL(ret, 0, "remove returned %d", ret);
+	TEST_ASSERT(rte_dma_get_dev_id_by_name(DP_DEV_NEW) < 0, "dmadev left after remove");
+	TEST_ASSERT_EQUAL(rte_dma_count_avail(), avail, "%u dmadevs after remove, expected %u",
+			  rte_dma_count_avail(), avail);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Devargs of a new device: every bad value is refused with -EINVAL (rte_vdev_init returns
+ * what the probe returns), without a dmadev or a change to the existing table. The table
+ * exists already (ag0 and ag1 made it), so explicit sizes must match it: the malformed values
+ * below are built from its sizes where possible, so that only the syntax makes them fail.
+ */
+static int
+test_devargs(void)
+{
+	unsigned int g, m, other_g, other_m, nb_fail = 0;
+	char args[64], *before, *after, *p;
+	int ret = TEST_FAILED;
+
+	before = dp_dump(dev0);
+	TEST_ASSERT(before != NULL, "dump of %s", DP_DEV0);
+	p = strstr(before, "table max_groups ");
+	if (p == NULL || sscanf(p, "table max_groups %u max_members %u", &g, &m) != 2) {
+		printf("no table sizes in the dump of %s:\n%s", DP_DEV0, before);
+		goto out;
+	}
+	other_g = g == 1 ? 2 : g - 1;
+	other_m = m == 2 ? 3 : m - 1;
+
+	nb_fail += dp_devargs_bad("max_groups=0") != 0;
+	nb_fail += dp_devargs_bad("max_groups=1025") != 0;
+	nb_fail += dp_devargs_bad("max_groups=%u", 65536 + g) != 0; /* the size if truncated */
+	nb_fail += dp_devargs_bad("max_groups=abc") != 0;
+	nb_fail += dp_devargs_bad("max_groups=-2") != 0;
+	nb_fail += dp_devargs_bad("max_groups= %u", g) != 0;
+	nb_fail += dp_devargs_bad("max_groups=+%u", g) != 0;
+	nb_fail += dp_devargs_bad("max_groups=%ux", g) != 0;
+	nb_fail += dp_devargs_bad("max_groups=%u ", g) != 0;
+	nb_fail += dp_devargs_bad("max_groups=0x%x", g) != 0;
+	nb_fail += dp_devargs_bad("max_groups=") != 0;
+	nb_fail += dp_devargs_bad("max_groups") != 0;
+	nb_fail += dp_devargs_bad("max_members=1") != 0;
+	nb_fail += dp_devargs_bad("max_members=65") != 0;
+	nb_fail += dp_devargs_bad("max_members=%u", 65536 + m) != 0;
+	nb_fail += dp_devargs_bad("max_members=%ux", m) != 0;
+	nb_fail += dp_devargs_bad("foo=1") != 0;
+	nb_fail += dp_devargs_bad("max_groups=%u,foo=1", g) != 0;
+	nb_fail += dp_devargs_bad("max_groups=%u,max_groups=%u", g, g) != 0;
+	nb_fail += dp_devargs_bad("max_members=%u,max_members=%u", m, m) != 0;
+	/* Valid values, but not the sizes of the existing table. */
+	nb_fail += dp_devargs_bad("max_groups=%u", other_g) != 0;
+	nb_fail += dp_devargs_bad("max_members=%u", other_m) != 0;
+	nb_fail += dp_devargs_bad("max_groups=%u,max_members=%u", g, other_m) != 0;
+	nb_fail += dp_devargs_bad("max_groups=%u,max_members=%u", other_g, m) != 0;
+	if (nb_fail != 0) {
+		printf("%u bad devargs not refused cleanly\n", nb_fail);
+		goto out;
+	}
+
+	after = dp_dump(dev0);
+	if (after == NULL || strcmp(before, after) != 0) {
+		printf("%s changed by failed probes:\n%s---\n%s", DP_DEV0, before,
+		       after ? after : "(no dump)\n");
+		free(after);
+		goto out;
+	}
+	free(after);
+
+	/* The table's own sizes, or none, attach to it. */
+	snprintf(args, sizeof(args), "max_groups=%u,max_members=%u", g, m);
+	if (dp_devargs_good(args) != TEST_SUCCESS || dp_devargs_good(NULL) != TEST_SUCCESS ||
+	    dp_devargs_good("") != TEST_SUCCESS)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	free(before);
+	return ret;
+}
+
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
 	.setup = dp_setup,
@@ -423,6 +564,7 @@ static struct unit_test_suite dp_suite = {
 		TEST_CASE(test_inter_setup),
 		TEST_CASE(test_inter_ops),
 		TEST_CASE(test_inter_stale),
+		TEST_CASE(test_devargs),
 		TEST_CASES_END()
 	}
 };
