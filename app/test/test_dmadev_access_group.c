@@ -55,6 +55,7 @@ test_dmadev_access_group(void)
 #define AG_ROLE_JOINER		"joiner"	/* join, copy both ways, leave */
 #define AG_ROLE_VICTIM		"victim"	/* join, then wait to be killed */
 #define AG_ROLE_CREATOR		"creator"	/* create, then wait to be killed */
+#define AG_ROLE_MEMBER		"member"	/* join, then exit normally */
 #define AG_CTL_MZ		"ag_test_ctl"
 #define AG_TEST_NAME		"dmadev_access_group_autotest"
 
@@ -211,9 +212,9 @@ ag_event_check_once(int idx)
 	return 0;
 }
 
-/* One vchan; inter-process if handlers are given. */
+/* One vchan, inter-process if handlers are given; the device is left stopped. */
 static int
-ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
+ag_dev_config(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
 {
 	struct rte_dma_conf conf = { .nb_vchans = 1 };
 	struct rte_dma_vchan_conf vconf = {
@@ -233,7 +234,16 @@ ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
 	ret = rte_dma_configure(dev_id, &conf);
 	if (ret != 0)
 		return ret;
-	ret = rte_dma_vchan_setup(dev_id, 0, &vconf);
+	return rte_dma_vchan_setup(dev_id, 0, &vconf);
+}
+
+/* As ag_dev_config(), then started. */
+static int
+ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
+{
+	int ret;
+
+	ret = ag_dev_config(dev_id, src_handler, dst_handler);
 	if (ret != 0)
 		return ret;
 	ret = rte_dma_start(dev_id);
@@ -413,6 +423,23 @@ ag_sec_creator(void)
 	return TEST_FAILED;
 }
 
+/* Join the primary's group with ag1, then exit normally while still a member. */
+static int
+ag_sec_member(void)
+{
+	int ret;
+
+	ag_uuid_random(ag_ctl->sec_domain);
+	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token,
+					     ag_ctl->group_id, ag_event_cb);
+	if (ret != 0)
+		return SEC_FAIL("join: %d", ret);
+	ag_sec_step(1);
+	if (ag_sec_wait(1) != 0)
+		return SEC_FAIL("timeout waiting for the exit request");
+	return TEST_SUCCESS;
+}
+
 static int
 ag_secondary(const char *role)
 {
@@ -432,6 +459,8 @@ ag_secondary(const char *role)
 		return ag_sec_victim();
 	if (strcmp(role, AG_ROLE_CREATOR) == 0)
 		return ag_sec_creator();
+	if (strcmp(role, AG_ROLE_MEMBER) == 0)
+		return ag_sec_member();
 	return SEC_FAIL("unknown role %s", role);
 }
 
@@ -929,6 +958,144 @@ fail:
 	return TEST_FAILED;
 }
 
+/*
+ * A primary's device still works: the dump shows it in its state with vchan 0, the vchan is
+ * idle and a local copy completes with the right data. A stopped device is started for the
+ * copy and stopped again.
+ */
+static int
+ag_dev_check_local(int16_t dev_id, bool started, uint8_t *src, uint8_t *dst)
+{
+	enum rte_dma_vchan_status vst;
+	enum rte_dma_status_code st;
+	char *dump = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&dump, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	ret = rte_dma_dump(dev_id, f);
+	fclose(f);
+	/* Checked before any op: the fast path does not check for a freed ring. */
+	if (ret != 0 || strstr(dump, started ? "[started]" : "[stopped]") == NULL ||
+	    strstr(dump, "config: nb_vchans 1\n") == NULL ||
+	    strstr(dump, "vchan 0: direction mem2mem") == NULL) {
+		printf("dmadev %d: dump (%d) does not show it %s with vchan 0:\n%s", dev_id, ret,
+		       started ? "started" : "stopped", dump);
+		free(dump);
+		return -1;
+	}
+	free(dump);
+	ret = rte_dma_vchan_status(dev_id, 0, &vst);
+	if (ret != 0 || vst != RTE_DMA_VCHAN_IDLE) {
+		printf("dmadev %d: vchan_status %d status %d\n", dev_id, ret, vst);
+		return -1;
+	}
+	if (!started) {
+		ret = rte_dma_start(dev_id);
+		if (ret != 0) {
+			printf("dmadev %d: start %d\n", dev_id, ret);
+			return -1;
+		}
+	}
+	ag_pattern(src, AG_BUF_LEN, (uint8_t)(0x44 + dev_id));
+	memset(dst, 0, AG_BUF_LEN);
+	ret = ag_copy(dev_id, src, dst, AG_BUF_LEN, &st);
+	if (!started)
+		rte_dma_stop(dev_id);
+	if (ret != 0 || st != RTE_DMA_STATUS_SUCCESSFUL) {
+		printf("dmadev %d: local copy %d status %d\n", dev_id, ret, st);
+		return -1;
+	}
+	if (ag_pattern_check(dst, AG_BUF_LEN, (uint8_t)(0x44 + dev_id)) != 0) {
+		printf("dmadev %d: local copy data differs\n", dev_id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A secondary that joined a group exits normally: its EAL cleanup removes its view of every
+ * skeleton_ag device, which must leave the primary's devices alone, the started ag0 as the
+ * configured but stopped ag2 (whose vchans the secondary once freed in shared memory).
+ */
+static int
+test_ag_mp_secondary_exit_keeps_devs(void)
+{
+	struct ag_child c = { .pid = -1 };
+	uint8_t *src = NULL, *dst = NULL;
+	uint32_t nb_ev;
+	int16_t g = -1;
+	uint16_t h;
+	int ret;
+
+	ag_ctl_reset();
+	src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
+	dst = rte_malloc("ag_prim_dst", AG_BUF_LEN, 0);
+	if (src == NULL || dst == NULL) {
+		printf("rte_malloc failed\n");
+		goto fail;
+	}
+	ret = ag_dev_setup(ag_dev0, 0, 0);
+	if (ret == 0)
+		ret = ag_dev_config(ag_dev2, 0, 0);
+	if (ret != 0) {
+		printf("local vchan setup: %d\n", ret);
+		goto fail;
+	}
+	ag_uuid_random(ag_ctl->prim_domain);
+	ag_uuid_random(ag_ctl->token);
+	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
+					       ag_event_cb);
+	if (ret != 0) {
+		printf("create: %d\n", ret);
+		goto fail;
+	}
+	ag_ctl->group_id = g;
+	nb_ev = ag_events_count();
+	if (ag_spawn(&c, AG_ROLE_MEMBER) != 0 || ag_prim_wait(&c, 1) != 0)
+		goto fail;
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
+		printf("secondary not in the group\n");
+		goto fail;
+	}
+	ag_prim_step(1);
+	if (ag_child_wait(&c, false) != 0)
+		goto fail;
+	/* Its membership went with it, the group stays. */
+	if (ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
+			  AG_EVENT_LIMIT_MS) < 0) {
+		printf("no MEMBER_LEFT for the secondary's exit\n");
+		goto fail;
+	}
+	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h) != 0) {
+		printf("primary's group lost when the secondary exited\n");
+		goto fail;
+	}
+
+	if (ag_dev_check_local(ag_dev0, true, src, dst) != 0 ||
+	    ag_dev_check_local(ag_dev2, false, src, dst) != 0)
+		goto fail;
+	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
+	if (ret != 0) {
+		printf("destroy: %d\n", ret);
+		goto fail;
+	}
+	rte_dma_stop(ag_dev0);
+	rte_free(src);
+	rte_free(dst);
+	return TEST_SUCCESS;
+fail:
+	ag_child_kill(&c);
+	ag_group_cleanup(g);
+	rte_dma_stop(ag_dev0);
+	rte_free(src);
+	rte_free(dst);
+	return TEST_FAILED;
+}
+
 /* A joining secondary is SIGKILLed: the creator gets MEMBER_LEFT within the limit. */
 static int
 test_ag_mp_member_killed(void)
@@ -1069,6 +1236,7 @@ static struct unit_test_suite ag_suite = {
 	.unit_test_cases = {
 		TEST_CASE(test_ag_bad_inputs),
 		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_join_copy_leave),
+		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_secondary_exit_keeps_devs),
 		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_member_killed),
 		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_creator_killed),
 		TEST_CASES_END()
