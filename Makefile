@@ -4,6 +4,7 @@
 #   make          install missing deps (as root), fetch, prepare, configure, build
 #   make test     reserve hugepages and run the 'interdomain' meson test suite
 #   make demo     run the dma_access_group example: creator + joiner processes
+#   make bench    benchmark (table, CSV, PNG plot) into build/bench/
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series
@@ -12,7 +13,7 @@
 NINJA_JOBS ?= 2
 BUILD := build
 
-.PHONY: all deps fetch prepare configure build test demo patches tree check clean distclean
+.PHONY: all deps fetch prepare configure build test demo bench patches tree check clean distclean
 
 all: build
 
@@ -37,6 +38,9 @@ test: build
 
 demo: build
 	@devtools/run-demo.sh $(DEMO_ARGS)
+
+bench: build
+	@devtools/run-bench.sh $(BUILD)/bench
 
 patches: prepare
 	@devtools/gen-patches.sh

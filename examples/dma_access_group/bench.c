@@ -166,6 +166,27 @@ bench_alive(pid_t pid)
 	return pid > 0 && waitpid(pid, &st, WNOHANG) == 0;
 }
 
+/*
+ * Reap a peer that was asked to exit. Killing a DPDK process in the middle of
+ * its teardown could leave a shared heap lock taken: wait for it first.
+ */
+static void
+bench_reap(pid_t pid, unsigned int timeout_ms)
+{
+	uint64_t deadline = dag_now_ns() + timeout_ms * 1000000ULL;
+	int st;
+
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (dag_now_ns() > deadline) {
+			DAG_ERR("process %d does not exit, killing it", (int)pid);
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return;
+		}
+		rte_delay_us_sleep(1000);
+	}
+}
+
 /* Poll *p until it equals v; -ETIMEDOUT, -EINTR, or -ECHILD if pid died. */
 static int
 bench_wait_eq(const uint32_t *p, uint32_t v, pid_t pid, unsigned int timeout_ms)
@@ -483,7 +504,13 @@ bench_control(int16_t ag, rte_uuid_t domain, struct bench_results *res)
 				goto out;
 			}
 			want[p] = bench_nb_bg;
-			rte_dma_access_pair_group_destroy(ag, bench_bg[--bench_nb_bg]);
+			ret = rte_dma_access_pair_group_destroy(ag, bench_bg[--bench_nb_bg]);
+			if (ret != 0) {
+				DAG_ERR("destroy of group %d: %s", bench_bg[bench_nb_bg],
+					strerror(-ret));
+				bench_nb_bg++;
+				goto out;
+			}
 		}
 		while (bench_nb_bg + 1 < want[p]) {
 			ret = bench_bg_create(ag, domain);
@@ -775,7 +802,7 @@ dag_bench_main(void)
 	bool peer_joined = false;
 	rte_uuid_t domain;
 	FILE *csv = NULL;
-	int ret, st;
+	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		DAG_ERR("the benchmark runs in the primary process");
@@ -873,11 +900,7 @@ out:
 			bench_peer_cmd(CMD_LEAVE, dag_opts.timeout_ms);
 		if (bench_alive(bench_peer_pid))
 			bench_peer_cmd(CMD_EXIT, dag_opts.timeout_ms);
-		if (bench_alive(bench_peer_pid)) {
-			DAG_ERR("peer %d does not exit, killing it", (int)bench_peer_pid);
-			kill(bench_peer_pid, SIGKILL);
-		}
-		waitpid(bench_peer_pid, &st, 0);
+		bench_reap(bench_peer_pid, dag_opts.timeout_ms);
 	}
 	if (g >= 0)
 		rte_dma_access_pair_group_destroy(ag, g);
