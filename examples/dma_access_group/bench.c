@@ -244,8 +244,8 @@ bench_spawn(const char *role)
 	exe[len] = '\0';
 	/* Run next to the primary's main lcore when there is room. */
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	snprintf(lcore, sizeof(lcore), "%ld",
-		 ncpu > 1 ? (long)(rte_lcore_to_cpu_id(rte_get_main_lcore()) + 1) % ncpu : 0);
+	snprintf(lcore, sizeof(lcore), "%d",
+		 ncpu > 1 ? (int)((rte_lcore_to_cpu_id(rte_get_main_lcore()) + 1) % ncpu) : 0);
 
 	argv[n++] = exe;
 	argv[n++] = "-l";
@@ -425,7 +425,8 @@ bench_data_path(int16_t skel, int16_t ag, uint8_t *src, uint8_t *dst, uint8_t *p
 							&r);
 					break;
 				case ENG_AG_LOCAL:
-					ret = bench_dma(ag, 0, src_iova, dst_iova, size, min_ns, &r);
+					ret = bench_dma(ag, 0, src_iova, dst_iova, size, min_ns,
+							&r);
 					break;
 				default:
 					ret = bench_dma(ag, 1, src_iova, peer_iova, size, min_ns,
@@ -1014,7 +1015,8 @@ dag_bench_peer(void)
 				    ret == 0)
 					ret = -EIO;
 				if (ret == 0)
-					ret = bench_wait_eq(&shm->ev_ack, k, 0, dag_opts.timeout_ms);
+					ret = bench_wait_eq(&shm->ev_ack, k, 0,
+							    dag_opts.timeout_ms);
 			}
 			break;
 		case CMD_EXIT:

@@ -597,7 +597,8 @@ dag_demo_creator(void)
 		msg.len = size;
 		ret = dag_request_async(&msg, dag_opts.timeout_ms);
 		if (ret == 0)
-			ret = dag_wait_msg(DAG_M(DAG_MSG_RETURNED), i, false, dag_opts.timeout_ms + 1000);
+			ret = dag_wait_msg(DAG_M(DAG_MSG_RETURNED), i, false,
+					   dag_opts.timeout_ms + 1000);
 		if (ret != 0) {
 			DAG_ERR("iteration %u: no answer from the joiner: %s", i + 1, dag_why(ret));
 			goto out;
@@ -824,8 +825,8 @@ joined:
 		} else {
 			off = dag_pattern_check(buf, size, dag_entry.msg.seed);
 			if (off != size) {
-				DAG_ERR("iteration %u: data from the creator wrong at offset %" PRIu64,
-					msg.seq + 1, off);
+				DAG_ERR("iteration %u: data from the creator wrong at offset %"
+					PRIu64, msg.seq + 1, off);
 				msg.status = -EIO;
 				errors++;
 			}

@@ -202,7 +202,8 @@ dag_parse_args(int argc, char **argv)
 			dag_opts.chunk = v;
 			break;
 		case OPT_DESC:
-			if (dag_parse_uint(optarg, 2, UINT16_MAX, &v) != 0 || !rte_is_power_of_2(v)) {
+			if (dag_parse_uint(optarg, 2, UINT16_MAX, &v) != 0 ||
+			    !rte_is_power_of_2(v)) {
 				fprintf(stderr, "%s: --desc must be a power of 2 in 2..32768, not '%s'\n",
 					prog, optarg);
 				return -EINVAL;
@@ -242,7 +243,9 @@ dag_parse_args(int argc, char **argv)
 		case OPT_KILL_SAMPLES:
 			if (dag_parse_uint(optarg, 1, 100000, &v) != 0) {
 				fprintf(stderr, "%s: %s must be 1..100000, not '%s'\n", prog,
-					argv[optind - 2], optarg);
+					opt == OPT_CTRL_SAMPLES ? "--ctrl-samples" :
+					opt == OPT_EVENT_SAMPLES ? "--event-samples" :
+					"--kill-samples", optarg);
 				return -EINVAL;
 			}
 			if (opt == OPT_CTRL_SAMPLES)
