@@ -870,7 +870,8 @@ out:
 			DAG_ERR("cannot leave group %d: %s", group_id, strerror(-r));
 	}
 	/* The primary owns the device (and closes it); only our membership was ours. */
-	rte_free(buf);
+	if (rte_eal_primary_proc_alive(NULL))
+		rte_free(buf); /* else nobody could take the pages back */
 	dag_mbox_fini();
 
 	dag_print_events();
