@@ -731,7 +731,7 @@ test_ag_bad_inputs(void)
 
 	ret = rte_dma_access_pair_group_join(ag_dev2, d2, bad_tok, g, ag_event_cb);
 	TEST_ASSERT_EQUAL(ret, -EACCES, "join with wrong token: %d", ret);
-	unknown = g + 1;	/* ids are handed out round robin: the next one is free */
+	unknown = g + 1;	/* no other group is live: any other id is free */
 	ret = rte_dma_access_pair_group_join(ag_dev2, d2, tok, unknown, ag_event_cb);
 	TEST_ASSERT_EQUAL(ret, -ENOENT, "join unknown group %d: %d", unknown, ret);
 	ret = rte_dma_access_pair_group_join(ag_dev2, d0, tok, g, ag_event_cb);

@@ -16,8 +16,11 @@
 #include "skeleton_ag_table.h"
 
 #define SKAG_MAGIC		0x31626174676b6173ULL	/* "skagtab1" */
-#define SKAG_VERSION		1
+#define SKAG_VERSION		2
 #define SKAG_NB_HANDLERS	(UINT16_MAX + 1)
+/* Free group FIFO capacity: a power of two not below any max_groups. */
+#define SKAG_FREE_FIFO_SIZE	SKAG_MAX_GROUPS
+#define SKAG_FREE_FIFO_MASK	(SKAG_FREE_FIFO_SIZE - 1)
 
 /*
  * Slot states. They are the commit points of every mutation: written last when a slot is
@@ -68,8 +71,14 @@ struct skag_tbl {
 	uint32_t repairs;
 	uint32_t live_groups;	/* derived */
 	uint32_t live_members;	/* derived */
-	uint16_t group_cursor;	/* last group id handed out */
 	uint16_t handler_cursor; /* last handler handed out */
+	/*
+	 * Derived: free group ids, oldest freed first, so create is O(1) and an id comes back
+	 * only after every id that was free when it was freed. Indexes run free (& mask).
+	 */
+	uint32_t free_head;
+	uint32_t free_tail;
+	uint16_t free_ids[SKAG_FREE_FIFO_SIZE];
 	struct skag_proc procs[SKAG_MAX_PROCS];
 	/* derived: handler -> group * max_members + member + 1, 0 if unused */
 	uint32_t handler_map[SKAG_NB_HANDLERS];
@@ -280,6 +289,52 @@ group_clear(struct skag_tbl *t, unsigned int g)
 	explicit_bzero(grp->token, sizeof(grp->token));
 }
 
+/* The caller has checked the FIFO is not empty. */
+static inline uint16_t
+free_peek(const struct skag_tbl *t)
+{
+	return t->free_ids[t->free_head & SKAG_FREE_FIFO_MASK];
+}
+
+/* Holds at most max_groups ids, one per free group: a push never overwrites. */
+static inline void
+free_push(struct skag_tbl *t, uint16_t g)
+{
+	t->free_ids[t->free_tail & SKAG_FREE_FIFO_MASK] = g;
+	t->free_tail++;
+}
+
+/*
+ * Rebuild the free FIFO from the group states after a crash: keep the order of the ids it
+ * still validly holds, then append the free groups it lost (a create that crashed after the
+ * pop, a destroy that crashed before the push) or never had, in id order.
+ */
+static void
+free_rebuild(struct skag_tbl *t)
+{
+	uint16_t ids[SKAG_FREE_FIFO_SIZE];
+	bool seen[SKAG_MAX_GROUPS] = { false };
+	uint32_t i, nb = t->free_tail - t->free_head, n = 0;
+	unsigned int g;
+
+	if (nb > t->max_groups)
+		nb = 0;	/* not a FIFO any more: only the group states count */
+	for (i = 0; i < nb; i++) {
+		g = t->free_ids[(t->free_head + i) & SKAG_FREE_FIFO_MASK];
+		if (g < t->max_groups && !seen[g] && t->groups[g].state == SKAG_FREE) {
+			seen[g] = true;
+			ids[n++] = g;
+		}
+	}
+	for (g = 0; g < t->max_groups; g++) {
+		if (!seen[g] && t->groups[g].state == SKAG_FREE)
+			ids[n++] = g;
+	}
+	memcpy(t->free_ids, ids, n * sizeof(ids[0]));
+	t->free_head = 0;
+	t->free_tail = n;
+}
+
 static void
 group_kill(struct skag_tbl *t, unsigned int g)
 {
@@ -287,6 +342,8 @@ group_kill(struct skag_tbl *t, unsigned int g)
 	t->live_groups--;
 	crash_point(SKAG_CP_DESTROY);
 	group_clear(t, g);
+	/* Last: a crash before this loses the id from the FIFO until repair re-adds it. */
+	free_push(t, g);
 }
 
 /* Drop every membership of a process (it left or died) and free its slot. */
@@ -346,6 +403,8 @@ tbl_repair_locked(struct skag_tbl *t)
 	unsigned int g;
 
 	tbl_recount(t);
+	/* Before the loop: group_kill() below pushes onto a consistent FIFO. */
+	free_rebuild(t);
 	for (g = 0; g < t->max_groups; g++) {
 		if (t->groups[g].state != SKAG_LIVE)
 			/* Half-created (members not live yet) or half-destroyed group. */
@@ -387,7 +446,7 @@ skag_tbl_init(void *mem, size_t len, uint16_t max_groups, uint16_t max_members)
 	size_t size = skag_tbl_size(max_groups, max_members);
 	struct skag_tbl *t = mem;
 	pthread_mutexattr_t attr;
-	unsigned int p;
+	unsigned int p, g;
 	int rc;
 
 	if (mem == NULL || size == 0 || len < size ||
@@ -415,7 +474,8 @@ skag_tbl_init(void *mem, size_t len, uint16_t max_groups, uint16_t max_members)
 	t->version = SKAG_VERSION;
 	t->max_groups = max_groups;
 	t->max_members = max_members;
-	t->group_cursor = max_groups - 1;
+	for (g = 0; g < max_groups; g++)
+		free_push(t, g);
 	/* Magic last: an attacher never sees a half-initialized table. */
 	__atomic_store_n(&t->magic, SKAG_MAGIC, __ATOMIC_RELEASE);
 	return 0;
@@ -541,8 +601,7 @@ skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 		  const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
 		  bool want_events, int16_t *group_id)
 {
-	unsigned int n, g = 0;
-	uint16_t handler;
+	uint16_t handler, g;
 	int rc;
 
 	if (t == NULL || !proc_valid(proc) || dev_id < 0 || domain == NULL || token == NULL ||
@@ -555,13 +614,8 @@ skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 		rc = -EINVAL;
 		goto out;
 	}
-	/* Round robin from the last id handed out, so ids are not reused right away. */
-	for (n = 1; n <= t->max_groups; n++) {
-		g = (t->group_cursor + n) % t->max_groups;
-		if (t->groups[g].state == SKAG_FREE)
-			break;
-	}
-	if (n > t->max_groups) {
+	/* Oldest freed id first, so ids are not reused right away. */
+	if (t->free_head == t->free_tail) {
 		rc = -ENOSPC;
 		goto out;
 	}
@@ -570,13 +624,15 @@ skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 		rc = -ENOSPC;
 		goto out;
 	}
+	/* Popped before the commit: a crash in between leaves the id to repair. */
+	g = free_peek(t);
+	t->free_head++;
 	memcpy(t->groups[g].token, token, SKAG_UUID_LEN);
 	member_write(t, g, 0, proc, dev_id, domain, SKAG_ROLE_CREATOR, want_events, handler);
 	member_commit(t, g, 0);
 	crash_point(SKAG_CP_CREATE);
 	state_set(&t->groups[g].state, SKAG_LIVE);
 	t->live_groups++;
-	t->group_cursor = g;
 	*group_id = g;
 out:
 	tbl_unlock(t);

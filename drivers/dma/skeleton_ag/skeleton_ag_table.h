@@ -184,7 +184,8 @@ int skag_proc_reap(struct skag_tbl *t);
  * @param want_events
  *   Whether events for this member are posted to the mailbox of proc.
  * @param[out] group_id
- *   Id of the new group.
+ *   Id of the new group: the free id freed longest ago (ids never used come first, in order),
+ *   so an id comes back only after every id that was free when it was freed. Constant time.
  * @return
  *   0, -EINVAL, -ENOSPC if the table (or the handler space) is full.
  */
