@@ -180,6 +180,25 @@ domain_is(const uint8_t *d, uint32_t dom)
 	free(before_); \
 } while (0)
 
+/*
+ * Create groups until the table is full: they must get exactly ids[0..nb) in that order (the
+ * free group FIFO), then -ENOSPC with the table unchanged.
+ */
+static void
+check_free_order(int proc, const int16_t *ids, unsigned int nb)
+{
+	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	int16_t gid = -1;
+	unsigned int i;
+
+	for (i = 0; i < nb; i++)
+		CU_ASSERT_EQUAL(group_new(proc, 100 + i, 100 + i, 500 + i, false), ids[i]);
+	id_make(d, DOMAIN, 99);
+	id_make(k, TOKEN, 99);
+	CHECK_UNCHANGED(skag_group_create(T, proc, 99, d, k, false, &gid), -ENOSPC);
+	CU_ASSERT_EQUAL(gid, -1);
+}
+
 static void
 test_init_attach(void)
 {
@@ -603,6 +622,35 @@ test_group_id_reuse(void)
 	CU_ASSERT_EQUAL(join(p, 6, 6, 300, g0, false), 0);
 }
 
+/* Freed ids come back oldest freed first, whatever their value; the FIFO wraps. */
+static void
+test_group_id_fifo(void)
+{
+	static const int16_t freed[] = { 2, 0, 3 };
+	static const int16_t cycle[] = { 2, 0, 3, 1 };
+	int p, i;
+
+	tbl_setup(4, 2);
+	p = proc_new();
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(create(p, i, i, i, false), i);
+	for (i = 0; i < (int)DIM(freed); i++)
+		CU_ASSERT_EQUAL(skag_group_destroy(T, freed[i], freed[i]), 0);
+	check_free_order(p, freed, DIM(freed));
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(skag_group_destroy(T, i < 3 ? 100 + i : 1, i < 3 ? freed[i] : 1),
+				0);
+
+	/* Free order is now 2 0 3 1; the FIFO indexes run far past its size. */
+	for (i = 0; i < 3 * SKAG_MAX_GROUPS + 3; i++) {
+		int16_t g = (int16_t)group_new(p, 9, 9, 9, false);
+
+		CU_ASSERT_EQUAL_FATAL(g, cycle[i % 4]);
+		CU_ASSERT_EQUAL_FATAL(skag_group_destroy(T, 9, g), 0);
+	}
+	check_free_order(p, (const int16_t[]){ 1, 2, 0, 3 }, 4);
+}
+
 static void
 test_token_wiped(void)
 {
@@ -792,6 +840,12 @@ test_repair_consistent(void)
 	CU_ASSERT_EQUAL(st.live_groups, 1);
 	CU_ASSERT_EQUAL(st.live_members, 2);
 	CU_ASSERT_EQUAL(skag_proc_event_pop(T, p, &ev), 0);
+
+	/* The free group FIFO keeps its order across a repair: 2 3 1 here, not id order. */
+	CU_ASSERT_EQUAL(create(p, 5, 5, 200, false), 1);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 5, 1), 0);
+	CU_ASSERT_EQUAL(skag_tbl_repair(T), 0);
+	check_free_order(p, (const int16_t[]){ 2, 3, 1 }, 3);
 }
 
 static void
@@ -1133,6 +1187,12 @@ test_mp_crash_create(void)
 	/* Handlers are handed out in sequence: 1 was the dead creator's, it is gone. */
 	CU_ASSERT_EQUAL(handler_of(7, g, 7), 2);
 	CU_ASSERT_EQUAL(skag_handler_resolve(T, 7, 1, 2, &src, &dst), -EPERM);
+	/*
+	 * The child had taken id 0 off the free FIFO: repair put it back last, so it is not the
+	 * next id handed out, and every free id is there once.
+	 */
+	CU_ASSERT_EQUAL(g, 1);
+	check_free_order(p, (const int16_t[]){ 2, 3, 0 }, 3);
 }
 
 static void
@@ -1206,6 +1266,8 @@ test_mp_crash_destroy(void)
 	CU_ASSERT_EQUAL_FATAL(pop_all(p, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_GROUP_DESTROYED);
 	CU_ASSERT_EQUAL(ev[0].dev_id, 0);
+	/* The destroy died before putting id 0 back on the free FIFO: repair did, last. */
+	check_free_order(p, (const int16_t[]){ 1, 2, 3, 0 }, 4);
 }
 
 struct test {
@@ -1227,6 +1289,7 @@ static const struct test unit_tests[] = {
 	{ "handler staleness", test_handler_stale },
 	{ "handler space full", test_handler_space_full },
 	{ "group id reuse", test_group_id_reuse },
+	{ "group id free FIFO", test_group_id_fifo },
 	{ "token wiped", test_token_wiped },
 	{ "events: member left", test_events_member_left },
 	{ "events: group destroyed", test_events_group_destroyed },
