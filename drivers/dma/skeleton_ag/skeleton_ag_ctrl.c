@@ -500,8 +500,10 @@ skag_ctrl_group_join(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uu
 	return rc;
 }
 
-int
-skag_ctrl_group_leave(const struct rte_dma_dev *dev, int16_t group_id)
+/* Leave or destroy: the membership ends, and with it the local callback registration. */
+static int
+skag_ctrl_group_end(const struct rte_dma_dev *dev, int16_t group_id,
+		    int (*end)(struct skag_tbl *t, int16_t dev_id, int16_t group_id))
 {
 	int16_t dev_id = dev->data->dev_id;
 	int rc;
@@ -510,7 +512,7 @@ skag_ctrl_group_leave(const struct rte_dma_dev *dev, int16_t group_id)
 	if (skag_ctrl.tbl == NULL) {
 		rc = -ENODEV;
 	} else {
-		rc = skag_group_leave(skag_ctrl.tbl, dev_id, group_id);
+		rc = end(skag_ctrl.tbl, dev_id, group_id);
 		if (rc == 0)
 			skag_ctrl_reg_remove(dev_id, group_id);
 	}
@@ -519,21 +521,15 @@ skag_ctrl_group_leave(const struct rte_dma_dev *dev, int16_t group_id)
 }
 
 int
+skag_ctrl_group_leave(const struct rte_dma_dev *dev, int16_t group_id)
+{
+	return skag_ctrl_group_end(dev, group_id, skag_group_leave);
+}
+
+int
 skag_ctrl_group_destroy(const struct rte_dma_dev *dev, int16_t group_id)
 {
-	int16_t dev_id = dev->data->dev_id;
-	int rc;
-
-	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	if (skag_ctrl.tbl == NULL) {
-		rc = -ENODEV;
-	} else {
-		rc = skag_group_destroy(skag_ctrl.tbl, dev_id, group_id);
-		if (rc == 0)
-			skag_ctrl_reg_remove(dev_id, group_id);
-	}
-	pthread_mutex_unlock(&skag_ctrl.reg_lock);
-	return rc;
+	return skag_ctrl_group_end(dev, group_id, skag_group_destroy);
 }
 
 int
