@@ -8,12 +8,13 @@
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series
+#   make doc      DPDK HTML guides with our pages (sphinx -W) into build/doc/html/
 #   make clean    remove build outputs; make distclean: also downloads and the tree
 
 NINJA_JOBS ?= 2
 BUILD := build
 
-.PHONY: all deps fetch prepare configure build test demo bench patches tree check clean distclean
+.PHONY: all deps fetch prepare configure build test demo bench patches tree check doc clean distclean
 
 all: build
 
@@ -50,6 +51,9 @@ tree: fetch
 
 check: patches
 	@devtools/check-series.sh
+
+doc: prepare
+	@devtools/build-doc.sh $(BUILD)/doc
 
 clean:
 	@# keeps the download cache build/dl and the developer tree build/tree

@@ -15,6 +15,8 @@ PKGS=(
 	xz-utils git ca-certificates dpkg-dev
 	# checks: checkpatch.pl from the kernel sources, DPDK scripts need gawk
 	linux-source-6.1 gawk perl codespell
+	# make doc: DPDK's guides with the system python's sphinx
+	python3-sphinx python3-sphinx-rtd-theme rsync
 )
 
 missing=()
