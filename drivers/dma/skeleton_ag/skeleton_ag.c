@@ -140,6 +140,33 @@ skag_range_add(const struct rte_memseg_list *msl, void *arg)
 }
 
 static int
+skag_range_cmp(const void *a, const void *b)
+{
+	const struct skag_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Sort the ranges and merge those that touch or overlap: the data path then checks one range
+ * where memseg lists were reserved back to back. Returns the number of ranges left.
+ */
+static uint16_t
+skag_ranges_merge(struct skag_range *r, uint16_t nb)
+{
+	uint16_t i, n = 0;
+
+	qsort(r, nb, sizeof(*r), skag_range_cmp);
+	for (i = 0; i < nb; i++) {
+		if (n > 0 && r[i].start <= r[n - 1].end)
+			r[n - 1].end = RTE_MAX(r[n - 1].end, r[i].end);
+		else
+			r[n++] = r[i];
+	}
+	return n;
+}
+
+static int
 skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_vchan_conf *conf,
 		 uint32_t conf_sz)
 {
@@ -197,6 +224,7 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 				 vchan);
 			return -ENOMEM;
 		}
+		walk.nb = skag_ranges_merge(ranges, walk.nb);
 	}
 
 	ring = rte_zmalloc_socket("skag_ring", size * sizeof(*ring), RTE_CACHE_LINE_SIZE,
@@ -220,6 +248,8 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	vc->src_ref = src_ref;
 	vc->dst_ref = dst_ref;
 	vc->nb_ranges = walk.nb;
+	vc->src_hint = 0;
+	vc->dst_hint = 0;
 	memcpy(vc->ranges, ranges, walk.nb * sizeof(ranges[0]));
 	vc->conf = *conf;
 	return 0;

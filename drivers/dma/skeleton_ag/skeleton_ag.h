@@ -69,7 +69,7 @@ struct skag_desc {
 	uint8_t rsvd;
 };
 
-/** [start, end) virtual address range of DPDK shared memory. */
+/** [start, end) virtual address range of DPDK shared memory (memseg lists, merged). */
 struct skag_range {
 	uintptr_t start;
 	uintptr_t end;
@@ -91,10 +91,15 @@ struct skag_vchan {
 	uint64_t completed;
 	uint64_t errors;
 
-	/* Inter-domain only: liveness of both members and shared memory ranges. */
+	/*
+	 * Inter-domain only: liveness of both members and shared memory ranges, sorted by start
+	 * address, merged when they touch, with the ranges the last source and destination hit.
+	 */
 	struct skag_live_ref src_ref;
 	struct skag_live_ref dst_ref;
 	uint16_t nb_ranges;
+	uint16_t src_hint;
+	uint16_t dst_hint;
 	struct skag_range ranges[SKAG_MAX_RANGES];
 
 	/* Configuration, for the dump. */

@@ -8,6 +8,10 @@
  * no access to the group table beyond two generation loads per inter-domain op. The completion
  * calls only read the statuses the execution wrote into the ring.
  *
+ * Inter-domain copies run in a loop of their own that keeps in registers what does not change
+ * within a submit (ring, generations, the shared memory ranges the last copy hit), so their
+ * checks cost a few compares more than the checks of a local copy.
+ *
  * Indexes are uint16_t ring_idx values that wrap at 65536; since the ring size is a power of two
  * not above 65536, ring_idx & mask is the slot. Invariant: cmp_idx <= sub_idx <= run_idx <=
  * enq_idx (modulo 65536) and enq_idx - cmp_idx <= nb_desc.
@@ -21,19 +25,36 @@
 
 #include "skeleton_ag.h"
 
-/* Whether [addr, addr + len) lies in one cached shared memory range. */
+/* Whether [addr, addr + len) lies in [start, start + span], without overflow. */
 static __rte_always_inline bool
-skag_in_shm(const struct skag_vchan *vc, uint64_t addr, uint64_t len)
+skag_range_has(uintptr_t start, uintptr_t span, uint64_t addr, uint64_t len)
+{
+	uint64_t off = addr - start;	/* huge if addr < start */
+
+	/* No branch: the data path combines this with other checks. */
+	return (off <= span) & (len <= span - off);
+}
+
+/* Index of the cached shared memory range holding [addr, addr + len), -1 if none. */
+static int
+skag_range_find(const struct skag_vchan *vc, uint64_t addr, uint64_t len)
 {
 	uint16_t i;
 
 	for (i = 0; i < vc->nb_ranges; i++) {
 		const struct skag_range *r = &vc->ranges[i];
 
-		if (addr >= r->start && addr <= r->end && len <= r->end - addr)
-			return true;
+		if (skag_range_has(r->start, r->end - r->start, addr, len))
+			return i;
 	}
-	return false;
+	return -1;
+}
+
+/* Whether [addr, addr + len) lies in one cached shared memory range. */
+static __rte_always_inline bool
+skag_in_shm(const struct skag_vchan *vc, uint64_t addr, uint64_t len)
+{
+	return skag_range_find(vc, addr, len) >= 0;
 }
 
 /* Local vchans take any VA but 0 (the error injection of DPDK's tests) or a wrapping range. */
@@ -43,19 +64,20 @@ skag_local_ok(uint64_t addr, uint64_t len)
 	return addr != 0 && addr + len >= addr;
 }
 
+/* inter is vc->inter, passed in so that the loops of a local vchan fold it away. */
 static __rte_always_inline bool
-skag_addr_ok(const struct skag_vchan *vc, uint64_t addr, uint64_t len)
+skag_addr_ok(const struct skag_vchan *vc, bool inter, uint64_t addr, uint64_t len)
 {
-	if (vc->inter)
+	if (inter)
 		return skag_in_shm(vc, addr, len);
 	return skag_local_ok(addr, len);
 }
 
 /* Both members of an inter-domain vchan are still live: two acquire loads, no lock. */
 static __rte_always_inline bool
-skag_link_ok(const struct skag_vchan *vc)
+skag_link_ok(const struct skag_vchan *vc, bool inter)
 {
-	return !vc->inter || (skag_ref_live(&vc->src_ref) && skag_ref_live(&vc->dst_ref));
+	return !inter || (skag_ref_live(&vc->src_ref) && skag_ref_live(&vc->dst_ref));
 }
 
 static __rte_always_inline void
@@ -77,12 +99,12 @@ skag_exec_sg(const struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_
 	uint16_t i, j;
 
 	for (i = 0; i < nb_src; i++) {
-		if (!skag_addr_ok(vc, src[i].addr, src[i].length))
+		if (!skag_addr_ok(vc, vc->inter, src[i].addr, src[i].length))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
 		src_len += src[i].length;
 	}
 	for (j = 0; j < nb_dst; j++) {
-		if (!skag_addr_ok(vc, dst[j].addr, dst[j].length))
+		if (!skag_addr_ok(vc, vc->inter, dst[j].addr, dst[j].length))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		dst_len += dst[j].length;
 	}
@@ -111,22 +133,22 @@ skag_exec_sg(const struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_
 }
 
 static __rte_always_inline uint16_t
-skag_exec(const struct skag_vchan *vc, const struct skag_desc *d)
+skag_exec(const struct skag_vchan *vc, bool inter, const struct skag_desc *d)
 {
 	/* Checked at execution time: a member that left since enqueue gets nothing written. */
-	if (unlikely(!skag_link_ok(vc)))
+	if (unlikely(!skag_link_ok(vc, inter)))
 		return RTE_DMA_STATUS_DEV_LINK_ERROR;
 
 	switch (d->op) {
 	case SKAG_OP_COPY:
-		if (unlikely(!skag_addr_ok(vc, d->src, d->len)))
+		if (unlikely(!skag_addr_ok(vc, inter, d->src, d->len)))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
-		if (unlikely(!skag_addr_ok(vc, d->dst, d->len)))
+		if (unlikely(!skag_addr_ok(vc, inter, d->dst, d->len)))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	case SKAG_OP_FILL:
-		if (unlikely(!skag_addr_ok(vc, d->dst, d->len)))
+		if (unlikely(!skag_addr_ok(vc, inter, d->dst, d->len)))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		skag_do_fill((uint8_t *)(uintptr_t)d->dst, d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
@@ -138,19 +160,110 @@ skag_exec(const struct skag_vchan *vc, const struct skag_desc *d)
 	}
 }
 
+/* Range the last source or destination of an inter-domain copy hit, kept in registers. */
+struct skag_hint {
+	uintptr_t start;
+	uintptr_t span;
+};
+
+static __rte_always_inline void
+skag_hint_load(const struct skag_vchan *vc, uint16_t idx, struct skag_hint *h)
+{
+	h->start = vc->ranges[idx].start;
+	h->span = vc->ranges[idx].end - h->start;
+}
+
+/*
+ * Inter-domain copy that failed a fast check: check again in full, in the order of
+ * skag_exec(), and make the ranges hit the hints of the next copies.
+ */
+static __rte_noinline uint16_t
+skag_exec_inter_slow(struct skag_vchan *vc, const struct skag_desc *d)
+{
+	int s, t;
+
+	if (!skag_link_ok(vc, true))
+		return RTE_DMA_STATUS_DEV_LINK_ERROR;
+	s = skag_range_find(vc, d->src, d->len);
+	if (s < 0)
+		return RTE_DMA_STATUS_INVALID_SRC_ADDR;
+	t = skag_range_find(vc, d->dst, d->len);
+	if (t < 0)
+		return RTE_DMA_STATUS_INVALID_DST_ADDR;
+	vc->src_hint = s;
+	vc->dst_hint = t;
+	rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src, d->len);
+	return RTE_DMA_STATUS_SUCCESSFUL;
+}
+
+/*
+ * Inter-domain execution. Both generations are loaded once per op, when it executes, and
+ * compared together: a member that left since enqueue gets nothing written, and a member
+ * that leaves during the submit stops the copies that follow. The addresses are checked
+ * against the ranges the last copy hit; all three checks are combined into one branch, the
+ * rest (other ranges, errors, other ops than COPY) is out of line.
+ */
+static void
+skag_run_inter(struct skag_vchan *vc, uint16_t idx, const uint16_t end)
+{
+	struct skag_desc *const ring = vc->ring;
+	const uint16_t mask = vc->mask;
+	const volatile uint32_t *const src_gen = vc->src_ref.gen_ptr;
+	const volatile uint32_t *const dst_gen = vc->dst_ref.gen_ptr;
+	const uint32_t src_live = vc->src_ref.gen, dst_live = vc->dst_ref.gen;
+	struct skag_hint sh, dh;
+
+	skag_hint_load(vc, vc->src_hint, &sh);
+	skag_hint_load(vc, vc->dst_hint, &dh);
+	for (; idx != end; idx++) {
+		struct skag_desc *d = &ring[idx & mask];
+		const uint64_t src = d->src, dst = d->dst;
+		const uint32_t len = d->len;
+		bool bad;
+
+		bad = ((__atomic_load_n(src_gen, __ATOMIC_ACQUIRE) ^ src_live) |
+		       (__atomic_load_n(dst_gen, __ATOMIC_ACQUIRE) ^ dst_live)) != 0;
+		bad |= !skag_range_has(sh.start, sh.span, src, len);
+		bad |= !skag_range_has(dh.start, dh.span, dst, len);
+		bad |= d->op != SKAG_OP_COPY;
+		if (likely(!bad)) {
+			rte_memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);
+			d->status = RTE_DMA_STATUS_SUCCESSFUL;
+			continue;
+		}
+		if (d->op == SKAG_OP_COPY) {
+			d->status = skag_exec_inter_slow(vc, d);
+			skag_hint_load(vc, vc->src_hint, &sh);
+			skag_hint_load(vc, vc->dst_hint, &dh);
+		} else {
+			d->status = skag_exec(vc, true, d);
+		}
+	}
+}
+
+static void
+skag_run_local(struct skag_vchan *vc, uint16_t idx, const uint16_t end)
+{
+	struct skag_desc *const ring = vc->ring;
+	const uint16_t mask = vc->mask;
+
+	for (; idx != end; idx++) {
+		struct skag_desc *d = &ring[idx & mask];
+
+		d->status = skag_exec(vc, false, d);
+	}
+}
+
 /* Execute every enqueued op not executed yet; the sg buffer is then free again. */
 static void
 skag_run(struct skag_vchan *vc)
 {
-	uint16_t idx = vc->run_idx;
 	const uint16_t end = vc->enq_idx;
 
-	while (idx != end) {
-		struct skag_desc *d = &vc->ring[idx & vc->mask];
-
-		d->status = skag_exec(vc, d);
-		idx++;
-	}
+	if (vc->inter)
+		skag_run_inter(vc, vc->run_idx, end);
+	else
+		skag_run_local(vc, vc->run_idx, end);
 	vc->run_idx = end;
 	vc->sg_used = 0;
 }
