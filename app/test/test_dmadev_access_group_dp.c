@@ -369,6 +369,52 @@ test_inter_ops(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * One submit mixing good copies, copies with private memory on either side and a fill: each
+ * op gets its own status and the copies after a refused one still run, to the right place.
+ */
+static int
+test_inter_burst(void)
+{
+	static const enum rte_dma_status_code want[] = {
+		RTE_DMA_STATUS_SUCCESSFUL, RTE_DMA_STATUS_INVALID_SRC_ADDR,
+		RTE_DMA_STATUS_INVALID_DST_ADDR, RTE_DMA_STATUS_SUCCESSFUL,
+		RTE_DMA_STATUS_INVALID_SRC_ADDR, RTE_DMA_STATUS_SUCCESSFUL,
+	};
+	enum rte_dma_status_code st[RTE_DIM(want)];
+	uintptr_t s = (uintptr_t)src_buf, d = (uintptr_t)dst_buf, h = (uintptr_t)heap_buf;
+	uint16_t last, i;
+
+	dp_reset_bufs();
+	memset(heap_buf, DP_SRC_BYTE, DP_LEN);
+	TEST_ASSERT(rte_dma_copy(dev0, DP_VCHAN_INTER, s, d, 64, 0) >= 0, "enqueue 0");
+	TEST_ASSERT(rte_dma_copy(dev0, DP_VCHAN_INTER, h, d + 64, 64, 0) >= 0, "enqueue 1");
+	TEST_ASSERT(rte_dma_copy(dev0, DP_VCHAN_INTER, s, h + 128, 64, 0) >= 0, "enqueue 2");
+	/* A pattern that looks like a shared address: a fill is not a copy. */
+	TEST_ASSERT(rte_dma_fill(dev0, DP_VCHAN_INTER, s, d + 128, 64, 0) >= 0, "enqueue 3");
+	/* A source that wraps around the address space is refused. */
+	TEST_ASSERT(rte_dma_copy(dev0, DP_VCHAN_INTER, UINT64_MAX - 63, d + 192, 64, 0) >= 0,
+		    "enqueue 4");
+	TEST_ASSERT(rte_dma_copy(dev0, DP_VCHAN_INTER, s + 256, d + 256, 64, 0) >= 0,
+		    "enqueue 5");
+	TEST_ASSERT_SUCCESS(rte_dma_submit(dev0, DP_VCHAN_INTER), "submit");
+	TEST_ASSERT_EQUAL(rte_dma_completed_status(dev0, DP_VCHAN_INTER, RTE_DIM(st), &last, st),
+			  RTE_DIM(st), "completions");
+	for (i = 0; i < RTE_DIM(want); i++)
+		TEST_ASSERT_EQUAL(st[i], want[i], "op %u: status %d, expected %d", i, st[i],
+				  want[i]);
+	TEST_ASSERT(dp_all_bytes(dst_buf, 64, DP_SRC_BYTE), "copy 0 data");
+	TEST_ASSERT(dp_all_bytes(dst_buf + 64, 64, DP_DST_BYTE), "refused copy 1 wrote");
+	TEST_ASSERT(dp_all_bytes(heap_buf + 128, 64, DP_SRC_BYTE), "refused copy 2 wrote");
+	for (i = 0; i < 64; i++)
+		TEST_ASSERT_EQUAL(dst_buf[128 + i], ((const uint8_t *)&s)[i % sizeof(s)],
+				  "fill 3 byte %u", i);
+	TEST_ASSERT(dp_all_bytes(dst_buf + 192, 64, DP_DST_BYTE), "refused copy 4 wrote");
+	TEST_ASSERT(dp_all_bytes(dst_buf + 256, 64, DP_SRC_BYTE), "copy 5 data");
+	TEST_ASSERT(dp_all_bytes(dst_buf + 320, DP_LEN - 320, DP_DST_BYTE), "dst written past");
+	return TEST_SUCCESS;
+}
+
 /* Once B left, ops fail with DEV_LINK_ERROR, including ops enqueued before it left. */
 static int
 test_inter_stale(void)
@@ -563,6 +609,7 @@ static struct unit_test_suite dp_suite = {
 		TEST_CASE(test_local_copy_sg),
 		TEST_CASE(test_inter_setup),
 		TEST_CASE(test_inter_ops),
+		TEST_CASE(test_inter_burst),
 		TEST_CASE(test_inter_stale),
 		TEST_CASE(test_devargs),
 		TEST_CASES_END()
