@@ -58,7 +58,13 @@ static struct {
 	 * matched, so the watcher never sees an event of a membership that is half registered.
 	 */
 	pthread_mutex_t reg_lock;
-	struct skag_ctrl_reg_list regs;
+	/*
+	 * Registrations by group id: leave, destroy and events look at one group's list, so
+	 * they cost the same however many groups this process is in. Initialized on the first
+	 * attach, before anything is inserted; a zeroed list iterates as empty.
+	 */
+	struct skag_ctrl_reg_list regs[SKAG_MAX_GROUPS];
+	bool regs_ready;
 	/* attach handshake with the watcher */
 	pthread_cond_t started_cond;
 	bool started;
@@ -66,7 +72,6 @@ static struct {
 } skag_ctrl = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.reg_lock = PTHREAD_MUTEX_INITIALIZER,
-	.regs = TAILQ_HEAD_INITIALIZER(skag_ctrl.regs),
 	.started_cond = PTHREAD_COND_INITIALIZER,
 	.proc = -1,
 };
@@ -83,18 +88,44 @@ skag_ctrl_role_str(uint8_t role)
 	return role == SKAG_ROLE_CREATOR ? "creator" : "joiner";
 }
 
+/* Registrations of a group, NULL for an id no table can hold. */
+static struct skag_ctrl_reg_list *
+skag_ctrl_regs(int16_t group_id)
+{
+	if (group_id < 0 || group_id >= SKAG_MAX_GROUPS)
+		return NULL;
+	return &skag_ctrl.regs[group_id];
+}
+
 /* Call with reg_lock held. */
 static void
-skag_ctrl_reg_remove(int16_t dev_id, int16_t group_id)
+skag_ctrl_reg_remove_list(struct skag_ctrl_reg_list *l, int16_t dev_id)
 {
 	struct skag_ctrl_reg *r, *tmp;
 
-	RTE_TAILQ_FOREACH_SAFE(r, &skag_ctrl.regs, next, tmp) {
-		if (r->dev_id == dev_id && (group_id < 0 || r->group_id == group_id)) {
-			TAILQ_REMOVE(&skag_ctrl.regs, r, next);
+	RTE_TAILQ_FOREACH_SAFE(r, l, next, tmp) {
+		if (r->dev_id == dev_id) {
+			TAILQ_REMOVE(l, r, next);
 			free(r);
 		}
 	}
+}
+
+/* Call with reg_lock held; group_id < 0: every group (device close). */
+static void
+skag_ctrl_reg_remove(int16_t dev_id, int16_t group_id)
+{
+	struct skag_ctrl_reg_list *l = skag_ctrl_regs(group_id);
+	int g;
+
+	if (l != NULL) {
+		skag_ctrl_reg_remove_list(l, dev_id);
+		return;
+	}
+	if (group_id >= 0)
+		return;
+	for (g = 0; g < SKAG_MAX_GROUPS; g++)
+		skag_ctrl_reg_remove_list(&skag_ctrl.regs[g], dev_id);
 }
 
 /* Call with reg_lock held. */
@@ -102,10 +133,13 @@ static void
 skag_ctrl_reg_clear(void)
 {
 	struct skag_ctrl_reg *r;
+	int g;
 
-	while ((r = TAILQ_FIRST(&skag_ctrl.regs)) != NULL) {
-		TAILQ_REMOVE(&skag_ctrl.regs, r, next);
-		free(r);
+	for (g = 0; g < SKAG_MAX_GROUPS; g++) {
+		while ((r = TAILQ_FIRST(&skag_ctrl.regs[g])) != NULL) {
+			TAILQ_REMOVE(&skag_ctrl.regs[g], r, next);
+			free(r);
+		}
 	}
 }
 
@@ -135,17 +169,20 @@ skag_ctrl_reg_insert(struct skag_ctrl_reg *r, int16_t dev_id, int16_t group_id,
 		 */
 		r->unresolved = true;
 	}
-	TAILQ_INSERT_TAIL(&skag_ctrl.regs, r, next);
+	TAILQ_INSERT_TAIL(&skag_ctrl.regs[group_id], r, next);
 }
 
 static void
 skag_ctrl_event_dispatch(const struct skag_event *ev)
 {
+	struct skag_ctrl_reg_list *l = skag_ctrl_regs(ev->group_id);
 	rte_dma_access_pair_group_event_cb_t cb = NULL;
 	struct skag_ctrl_reg *r;
 
+	if (l == NULL)
+		return;
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	TAILQ_FOREACH(r, &skag_ctrl.regs, next) {
+	TAILQ_FOREACH(r, l, next) {
 		if (r->dev_id != ev->dev_id || r->group_id != ev->group_id)
 			continue;
 		if (!r->unresolved &&
@@ -154,7 +191,7 @@ skag_ctrl_event_dispatch(const struct skag_event *ev)
 		cb = r->cb;
 		/* The membership is over: no further event can be for it. */
 		if (ev->type == SKAG_EV_GROUP_DESTROYED) {
-			TAILQ_REMOVE(&skag_ctrl.regs, r, next);
+			TAILQ_REMOVE(l, r, next);
 			free(r);
 		}
 		break;
@@ -313,6 +350,14 @@ skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes)
 	rc = skag_ctrl_table_map(max_groups, max_members, explicit_sizes, &t);
 	if (rc != 0)
 		goto out;
+	if (!skag_ctrl.regs_ready) {
+		unsigned int g;
+
+		/* Nothing registers before the table is published below. */
+		for (g = 0; g < SKAG_MAX_GROUPS; g++)
+			TAILQ_INIT(&skag_ctrl.regs[g]);
+		skag_ctrl.regs_ready = true;
+	}
 	rc = skag_ctrl_start(t);
 	if (rc != 0)
 		goto out;
