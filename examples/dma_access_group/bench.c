@@ -473,7 +473,9 @@ bench_bg_create(int16_t ag, rte_uuid_t domain)
 	if (bench_nb_bg == BENCH_MAX_GROUPS)
 		return -ENOSPC;
 	uuid_generate_random(token);
-	ret = rte_dma_access_pair_group_create(ag, domain, token, &bench_bg[bench_nb_bg], NULL);
+	/* With a callback, as applications would: the driver then tracks each group. */
+	ret = rte_dma_access_pair_group_create(ag, domain, token, &bench_bg[bench_nb_bg],
+					       bench_event_cb);
 	if (ret == 0)
 		bench_nb_bg++;
 	return ret;
