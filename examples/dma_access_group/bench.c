@@ -5,8 +5,8 @@
 /*
  * Benchmark of inter-domain DMA with dma_skeleton_ag, run by the primary:
  *  - data path: rte_memcpy, stock dma_skeleton, dma_skeleton_ag on a local
- *    channel and on an inter-domain channel writing into a buffer of a
- *    secondary process, same source buffer, same sizes, interleaved runs;
+ *    channel and on an inter-domain channel, all from the same source buffer
+ *    into the same buffer of a secondary process, same sizes, interleaved runs;
  *  - control plane: latency of create, destroy (primary) and join,
  *    handler_get, leave (secondary) with 1, 64 and the maximum of live groups;
  *  - events: MEMBER_LEFT delivery across processes after a leave and after a
@@ -393,13 +393,15 @@ static const char *const bench_ctrl_names[5] = {
 	"create", "destroy", "join", "handler_get", "leave",
 };
 
+/*
+ * Every engine copies into dst, the buffer of the peer: a local and an inter-domain copy then
+ * differ only by the checks, not by where their destination lies in memory.
+ */
 static int
-bench_data_path(int16_t skel, int16_t ag, uint8_t *src, uint8_t *dst, uint8_t *peer_dst,
-		struct bench_results *res)
+bench_data_path(int16_t skel, int16_t ag, uint8_t *src, uint8_t *dst, struct bench_results *res)
 {
 	uint64_t min_ns = (uint64_t)(dag_opts.min_time * 1e9);
-	rte_iova_t src_iova = rte_malloc_virt2iova(src), dst_iova = rte_malloc_virt2iova(dst);
-	rte_iova_t peer_iova = shm->peer_iova;
+	rte_iova_t src_iova = rte_malloc_virt2iova(src), dst_iova = shm->peer_iova;
 	double mops[ENG_NB][BENCH_REPS], gbps[ENG_NB][BENCH_REPS];
 	unsigned int s, e, rep;
 	int ret;
@@ -413,7 +415,7 @@ bench_data_path(int16_t skel, int16_t ag, uint8_t *src, uint8_t *dst, uint8_t *p
 		for (rep = 0; rep < BENCH_REPS; rep++) {
 			for (e = 0; e < ENG_NB; e++) {
 				struct bench_tput r;
-				uint8_t *out = e == ENG_AG_INTER ? peer_dst : dst;
+				uint8_t *out = dst;
 
 				memset(out, 0, size);
 				switch (e) {
@@ -429,7 +431,7 @@ bench_data_path(int16_t skel, int16_t ag, uint8_t *src, uint8_t *dst, uint8_t *p
 							&r);
 					break;
 				default:
-					ret = bench_dma(ag, 1, src_iova, peer_iova, size, min_ns,
+					ret = bench_dma(ag, 1, src_iova, dst_iova, size, min_ns,
 							&r);
 					break;
 				}
@@ -800,7 +802,7 @@ dag_bench_main(void)
 	};
 	const struct rte_memzone *mz;
 	struct bench_results *res = NULL;
-	uint8_t *src = NULL, *dst = NULL;
+	uint8_t *src = NULL;
 	int16_t skel, ag, other, g = -1;
 	bool peer_joined = false;
 	rte_uuid_t domain;
@@ -827,8 +829,7 @@ dag_bench_main(void)
 	mz = rte_memzone_reserve(BENCH_MZ_NAME, sizeof(*shm), SOCKET_ID_ANY, 0);
 	res = calloc(1, sizeof(*res));
 	src = rte_malloc("bench_src", BENCH_SPAN, 4096);
-	dst = rte_malloc("bench_dst", BENCH_SPAN, 4096);
-	if (mz == NULL || res == NULL || src == NULL || dst == NULL) {
+	if (mz == NULL || res == NULL || src == NULL) {
 		DAG_ERR("out of memory (hugepages reserved?)");
 		ret = -ENOMEM;
 		goto out;
@@ -874,7 +875,7 @@ dag_bench_main(void)
 		ret = dag_dev_setup(skel, dom, 1, dag_opts.nb_desc);
 	if (ret != 0)
 		goto out;
-	ret = bench_data_path(skel, ag, src, dst, (uint8_t *)(uintptr_t)shm->peer_iova, res);
+	ret = bench_data_path(skel, ag, src, (uint8_t *)(uintptr_t)shm->peer_iova, res);
 	rte_dma_stop(ag);
 	rte_dma_stop(skel);
 	if (ret != 0)
@@ -910,7 +911,6 @@ out:
 	if (csv != NULL && fclose(csv) != 0 && ret == 0)
 		ret = -EIO;
 	rte_free(src);
-	rte_free(dst);
 	free(res);
 	if (ret != 0)
 		DAG_ERR("benchmark failed: %s", ret == -EINTR ? "interrupted" : strerror(-ret));
