@@ -27,9 +27,15 @@
 
 RTE_LOG_REGISTER_DEFAULT(skag_logtype, INFO);
 
-/* Devices probed by this process, to find the dmadev again at remove. */
+/*
+ * Devices probed by this process, to find the dmadev again at remove. Keyed by the vdev:
+ * rte_dma_close() zeroes the rte_dma_dev, its device pointer included.
+ */
 #define SKAG_MAX_LOCAL_DEVS	RTE_DMADEV_DEFAULT_MAX
-static struct rte_dma_dev *skag_local_devs[SKAG_MAX_LOCAL_DEVS];
+static struct {
+	struct rte_vdev_device *vdev;
+	struct rte_dma_dev *dev;
+} skag_local_devs[SKAG_MAX_LOCAL_DEVS];
 
 static const char *const skag_valid_args[] = {
 	SKAG_ARG_MAX_GROUPS,
@@ -460,7 +466,7 @@ skag_probe(struct rte_vdev_device *vdev)
 	if (name == NULL)
 		return -EINVAL;
 	for (slot = 0; slot < SKAG_MAX_LOCAL_DEVS; slot++)
-		if (skag_local_devs[slot] == NULL)
+		if (skag_local_devs[slot].vdev == NULL)
 			break;
 	if (slot == SKAG_MAX_LOCAL_DEVS) {
 		SKAG_LOG(ERR, "%s: too many devices in this process (%d)", name,
@@ -500,7 +506,8 @@ skag_probe(struct rte_vdev_device *vdev)
 		sd->explicit_sizes = explicit_sizes;
 	}
 	dev->state = RTE_DMA_DEV_READY;
-	skag_local_devs[slot] = dev;
+	skag_local_devs[slot].vdev = vdev;
+	skag_local_devs[slot].dev = dev;
 
 	SKAG_LOG(INFO, "%s: dmadev %d %s", name, dev->data->dev_id,
 		 rte_eal_process_type() == RTE_PROC_PRIMARY ? "created" : "attached");
@@ -518,10 +525,10 @@ skag_remove(struct rte_vdev_device *vdev)
 	if (name == NULL)
 		return -EINVAL;
 	for (slot = 0; slot < SKAG_MAX_LOCAL_DEVS; slot++) {
-		if (skag_local_devs[slot] != NULL &&
-		    skag_local_devs[slot]->device == &vdev->device) {
-			dev = skag_local_devs[slot];
-			skag_local_devs[slot] = NULL;
+		if (skag_local_devs[slot].vdev == vdev) {
+			dev = skag_local_devs[slot].dev;
+			skag_local_devs[slot].vdev = NULL;
+			skag_local_devs[slot].dev = NULL;
 			break;
 		}
 	}
