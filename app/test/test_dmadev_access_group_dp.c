@@ -601,6 +601,38 @@ out:
 	return ret;
 }
 
+/*
+ * An application may close a device before EAL removes it: the remove must still find the
+ * device (rte_dma_close() zeroed the rte_dma_dev) and drop its reference on the control plane,
+ * and a device probed again in the freed dmadev slot must be removable too.
+ */
+static int
+test_close_then_remove(void)
+{
+	uint16_t avail = rte_dma_count_avail();
+	int id, ret, round;
+
+	for (round = 0; round < 2; round++) {
+		ret = rte_vdev_init(DP_DEV_NEW, NULL);
+		TEST_ASSERT_SUCCESS(ret, "round %d: probe returned %d", round, ret);
+		id = rte_dma_get_dev_id_by_name(DP_DEV_NEW);
+		TEST_ASSERT(id >= 0, "round %d: no dmadev after probe", round);
+		if (round == 0) {
+			ret = rte_dma_close(id);
+			TEST_ASSERT_SUCCESS(ret, "close returned %d", ret);
+			TEST_ASSERT(rte_dma_get_dev_id_by_name(DP_DEV_NEW) < 0,
+				    "dmadev left after close");
+		}
+		ret = rte_vdev_uninit(DP_DEV_NEW);
+		TEST_ASSERT_EQUAL(ret, 0, "round %d: remove returned %d", round, ret);
+		TEST_ASSERT(rte_dma_get_dev_id_by_name(DP_DEV_NEW) < 0,
+			    "round %d: dmadev left after remove", round);
+		TEST_ASSERT_EQUAL(rte_dma_count_avail(), avail, "round %d: %u dmadevs, expected %u",
+				  round, rte_dma_count_avail(), avail);
+	}
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
 	.setup = dp_setup,
@@ -612,6 +644,7 @@ static struct unit_test_suite dp_suite = {
 		TEST_CASE(test_inter_burst),
 		TEST_CASE(test_inter_stale),
 		TEST_CASE(test_devargs),
+		TEST_CASE(test_close_then_remove),
 		TEST_CASES_END()
 	}
 };
