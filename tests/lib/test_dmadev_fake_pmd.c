@@ -14,6 +14,11 @@
  * any case failed.
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* memmem() */
+#endif
+
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,6 +67,16 @@ static rte_uuid_t dom_b = {
 static rte_uuid_t tok = {
 	0x5e, 0xc7, 0xe7, 0x00, 0xde, 0xad, 0xbe, 0xef,
 	0xca, 0xfe, 0xf0, 0x0d, 0x12, 0x34, 0x56, 0x78
+};
+
+/* Distinctive values of the log case, found nowhere else. */
+static rte_uuid_t secret_tok = {
+	0x9b, 0x3f, 0x51, 0xe2, 0x6c, 0xa4, 0x4d, 0x87,
+	0xb1, 0x2e, 0x7f, 0xc0, 0x35, 0x98, 0xd6, 0x4a
+};
+static rte_uuid_t mark_dom = {
+	0xd0, 0x3a, 0x1b, 0x8e, 0x52, 0xf7, 0x4c, 0x69,
+	0xa3, 0x0d, 0xe6, 0x2b, 0x97, 0x14, 0x5c, 0xf1
 };
 
 /* What the fake driver saw in its last call, and what it must return. */
@@ -133,6 +148,17 @@ fake_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *dev_info,
 	dev_info->min_desc = FAKE_MIN_DESC;
 	dev_info->max_desc = FAKE_MAX_DESC;
 	return 0;
+}
+
+/* A device without inter-domain capability, for the refusal the library logs. */
+static int
+fake_info_get_no_capa(const struct rte_dma_dev *dev, struct rte_dma_info *dev_info,
+		      uint32_t info_sz)
+{
+	int ret = fake_info_get(dev, dev_info, info_sz);
+
+	dev_info->dev_capa &= ~(RTE_DMA_CAPA_INTER_PROCESS_DOMAIN | RTE_DMA_CAPA_INTER_OS_DOMAIN);
+	return ret;
 }
 
 static int
@@ -234,6 +260,18 @@ static const struct rte_dma_dev_ops fake_ops_no_group = {
 
 static const struct rte_dma_dev_ops fake_ops_group = {
 	.dev_info_get = fake_info_get,
+	.dev_configure = fake_configure,
+	.dev_close = fake_close,
+	.vchan_setup = fake_vchan_setup,
+	.access_pair_group_create = fake_group_create,
+	.access_pair_group_destroy = fake_group_destroy,
+	.access_pair_group_join = fake_group_join,
+	.access_pair_group_leave = fake_group_leave,
+	.access_pair_group_handler_get = fake_group_handler_get,
+};
+
+static const struct rte_dma_dev_ops fake_ops_no_capa = {
+	.dev_info_get = fake_info_get_no_capa,
 	.dev_configure = fake_configure,
 	.dev_close = fake_close,
 	.vchan_setup = fake_vchan_setup,
@@ -558,6 +596,141 @@ test_dump_capability(void)
 	return 0;
 }
 
+static void
+hex_str(char *out, const uint8_t *p, size_t n, bool reverse, bool upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t b = p[reverse ? n - 1 - i : i];
+
+		out[2 * i] = digits[b >> 4];
+		out[2 * i + 1] = digits[b & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/*
+ * How a token shows in buf, or NULL if it does not: its bytes or either
+ * 8-byte half, in hex (also a half printed as a 64-bit word) or as a uuid
+ * string, in either case.
+ */
+static const char *
+token_leak(const void *buf, size_t len, const rte_uuid_t t)
+{
+	static char what[64];
+	char s[2 * sizeof(rte_uuid_t) + 1];
+	unsigned int h, c, i;
+
+	if (buf == NULL)
+		return NULL;
+	if (memmem(buf, len, t, sizeof(rte_uuid_t)) != NULL)
+		return "raw bytes";
+	for (h = 0; h < 2; h++) {
+		if (memmem(buf, len, &t[8 * h], 8) != NULL) {
+			snprintf(what, sizeof(what), "raw bytes of half %u", h);
+			return what;
+		}
+	}
+	for (c = 0; c < 2; c++) {
+		rte_uuid_unparse(t, s, sizeof(s));
+		for (i = 0; c == 1 && s[i] != '\0'; i++)
+			s[i] = toupper((unsigned char)s[i]);
+		if (memmem(buf, len, s, strlen(s)) != NULL)
+			return "uuid string";
+		hex_str(s, t, sizeof(rte_uuid_t), false, c == 1);
+		if (memmem(buf, len, s, strlen(s)) != NULL)
+			return "hex";
+		for (h = 0; h < 4; h++) {
+			hex_str(s, &t[8 * (h & 1)], 8, h >= 2, c == 1);
+			if (memmem(buf, len, s, strlen(s)) != NULL) {
+				snprintf(what, sizeof(what), "hex of half %u%s", h & 1,
+					 h >= 2 ? " as a 64-bit word" : "");
+				return what;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The tokens this program passes to the library. */
+static const char *
+any_token_leak(const void *buf, size_t len)
+{
+	const char *what = token_leak(buf, len, secret_tok);
+
+	return what != NULL ? what : token_leak(buf, len, tok);
+}
+
+/*
+ * The log stream is redirected to memory at DEBUG level around group calls
+ * which succeed, are refused by the library or the driver, or are refused
+ * for want of capability (logged once per process: no other case may reach
+ * it): something must be logged, never a token.
+ */
+static int
+test_log_no_token(void)
+{
+	int dmadev_type = rte_log_register("lib.dmadev");
+	uint32_t global_level = rte_log_get_global_level();
+	FILE *prev = rte_log_get_stream();
+	int got[8], exp[8], dmadev_level, i, n = 0;
+	int16_t group_id = -1;
+	uint16_t handler = 0;
+	const char *leak;
+	char *buf = NULL;
+	size_t len = 0;
+	bool capa;
+	FILE *f;
+
+	CHECK(dmadev_type >= 0, "no lib.dmadev log type: %d", dmadev_type);
+	dmadev_level = rte_log_get_level(dmadev_type);
+	f = open_memstream(&buf, &len);
+	CHECK(f != NULL, "cannot open a memory stream");
+	rte_openlog_stream(f);
+	rte_log_set_global_level(RTE_LOG_DEBUG);
+	rte_log_set_level(dmadev_type, RTE_LOG_DEBUG);
+
+	fake.out_group_id = 2;
+	got[n] = rte_dma_access_pair_group_create(fake_id, mark_dom, secret_tok, &group_id,
+						  test_event_cb);
+	exp[n++] = 0;
+	got[n] = rte_dma_access_pair_group_join(fake_id, dom_b, secret_tok, 2, NULL);
+	exp[n++] = 0;
+	got[n] = rte_dma_access_pair_group_handler_get(fake_id, 2, dom_b, &handler);
+	exp[n++] = 0;
+	got[n] = rte_dma_access_pair_group_leave(fake_id, 2);
+	exp[n++] = 0;
+	got[n] = rte_dma_access_pair_group_destroy(fake_id, 2);
+	exp[n++] = 0;
+	fake.ret = -EACCES;
+	got[n] = rte_dma_access_pair_group_join(fake_id, dom_b, secret_tok, 2, NULL);
+	exp[n++] = -EACCES;
+	got[n] = rte_dma_access_pair_group_join(fake_id, dom_b, secret_tok, -1, NULL);
+	exp[n++] = -EINVAL;
+	fake_dev->dev_ops = &fake_ops_no_capa;
+	got[n] = rte_dma_access_pair_group_join(fake_id, dom_b, secret_tok, 2, NULL);
+	exp[n++] = -EINVAL;
+	fake_dev->dev_ops = &fake_ops_group;
+
+	rte_log_set_level(dmadev_type, dmadev_level);
+	rte_log_set_global_level(global_level);
+	rte_openlog_stream(prev);
+	fclose(f);
+
+	leak = any_token_leak(buf, len);
+	capa = buf != NULL && strstr(buf, "capability") != NULL;
+	free(buf);
+	for (i = 0; i < n; i++)
+		CHECK(got[i] == exp[i], "call %d: got %d, expected %d", i, got[i], exp[i]);
+	CHECK(len > 0, "nothing logged");
+	CHECK(capa, "missing capability not logged");
+	CHECK(leak == NULL, "token in the log (%s)", leak);
+
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	const struct rte_dma_dev_ops *ops;
@@ -574,6 +747,7 @@ static const struct {
 	{ "handler_get_passthrough", &fake_ops_group, test_handler_get_passthrough },
 	{ "vchan_domain", &fake_ops_group, test_vchan_domain },
 	{ "dump_capability", &fake_ops_no_group, test_dump_capability },
+	{ "log_no_token", &fake_ops_group, test_log_no_token },
 };
 
 static int
