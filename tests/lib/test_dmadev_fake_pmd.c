@@ -11,7 +11,8 @@
  *
  * Usage: test_dmadev_fake_pmd <EAL args>
  * Prints one line per case, then "N passed, N failed"; exits non-zero if
- * any case failed.
+ * any case failed. The trace case needs the trace points enabled and a
+ * trace directory of its own: --trace=lib\.dmadev\..* --trace-dir=<dir>.
  */
 
 #ifndef _GNU_SOURCE
@@ -19,12 +20,16 @@
 #endif
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_dmadev.h>
@@ -32,6 +37,8 @@
 #include <rte_eal.h>
 #include <rte_log.h>
 #include <rte_memory.h>
+#include <rte_trace.h>
+#include <rte_trace_point.h>
 #include <rte_uuid.h>
 
 #define FAKE_NAME	"test_ag_fake"
@@ -69,7 +76,7 @@ static rte_uuid_t tok = {
 	0xca, 0xfe, 0xf0, 0x0d, 0x12, 0x34, 0x56, 0x78
 };
 
-/* Distinctive values of the log case, found nowhere else. */
+/* Distinctive values of the trace and log cases, found nowhere else. */
 static rte_uuid_t secret_tok = {
 	0x9b, 0x3f, 0x51, 0xe2, 0x6c, 0xa4, 0x4d, 0x87,
 	0xb1, 0x2e, 0x7f, 0xc0, 0x35, 0x98, 0xd6, 0x4a
@@ -78,6 +85,11 @@ static rte_uuid_t mark_dom = {
 	0xd0, 0x3a, 0x1b, 0x8e, 0x52, 0xf7, 0x4c, 0x69,
 	0xa3, 0x0d, 0xe6, 0x2b, 0x97, 0x14, 0x5c, 0xf1
 };
+
+/* From the command line, for the trace case: where EAL saves the trace. */
+static const char *trace_dir;
+static const char *file_prefix = "rte";
+static time_t start_time;
 
 /* What the fake driver saw in its last call, and what it must return. */
 enum fake_op {
@@ -731,6 +743,209 @@ test_log_no_token(void)
 	return 0;
 }
 
+/* The session directory EAL made under trace_dir in this run, or NULL. */
+static char *
+trace_session_dir(void)
+{
+	char *path, *best = NULL;
+	time_t best_mtime = 0;
+	size_t plen = strlen(file_prefix);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	d = opendir(trace_dir);
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		/* <file prefix>-<date>, see trace_session_name_generate() in EAL */
+		if (strncmp(de->d_name, file_prefix, plen) != 0 || de->d_name[plen] != '-')
+			continue;
+		if (asprintf(&path, "%s/%s", trace_dir, de->d_name) < 0)
+			break;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime >= start_time &&
+		    (best == NULL || st.st_mtime > best_mtime)) {
+			free(best);
+			best = path;
+			best_mtime = st.st_mtime;
+		} else {
+			free(path);
+		}
+	}
+	closedir(d);
+	return best;
+}
+
+static int
+read_file(const char *path, uint8_t **data, size_t *len)
+{
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return -errno;
+	if (fstat(fileno(f), &st) != 0) {
+		fclose(f);
+		return -EIO;
+	}
+	*data = malloc(st.st_size > 0 ? st.st_size : 1);
+	if (*data == NULL) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(*data, 1, st.st_size, f);
+	fclose(f);
+	if (n != (size_t)st.st_size) {
+		free(*data);
+		return -EIO;
+	}
+	*len = n;
+	return 0;
+}
+
+/*
+ * Every file of the saved trace: no token, while the domain words of the
+ * trace points show they recorded. Counts what was found in the counters.
+ */
+static int
+trace_files_check(const char *dir, unsigned int *nb_files, bool *metadata,
+		  unsigned int dom_found[2])
+{
+	struct dirent *de;
+	const char *leak;
+	uint8_t *data = NULL;
+	char *path;
+	size_t len = 0;
+	DIR *d;
+	int ret = 0;
+
+	d = opendir(dir);
+	CHECK(d != NULL, "cannot open %s", dir);
+	while (ret == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = read_file(path, &data, &len);
+		if (ret != 0) {
+			printf("  cannot read %s: %d\n", path, ret);
+			free(path);
+			break;
+		}
+		(*nb_files)++;
+		*metadata |= strcmp(de->d_name, "metadata") == 0;
+		if (memmem(data, len, &mark_dom[0], 8) != NULL)
+			dom_found[0]++;
+		if (memmem(data, len, &mark_dom[8], 8) != NULL)
+			dom_found[1]++;
+		leak = any_token_leak(data, len);
+		if (leak != NULL) {
+			printf("  token in %s (%s)\n", path, leak);
+			ret = -1;
+		}
+		free(data);
+		free(path);
+	}
+	closedir(d);
+	return ret;
+}
+
+/* Remove a session directory that passed, so runs do not pile up. */
+static void
+trace_session_remove(const char *dir)
+{
+	struct dirent *de;
+	char *path;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+			break;
+		unlink(path);
+		free(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/*
+ * The five trace points record, and a saved trace holds no token: every
+ * file EAL writes for it is searched. Runs after the other cases so that
+ * their calls, with the other token, are in the trace too.
+ */
+static int
+test_trace_no_token(void)
+{
+	static const char *const tp_names[] = {
+		"lib.dmadev.access_pair_group.create",
+		"lib.dmadev.access_pair_group.destroy",
+		"lib.dmadev.access_pair_group.join",
+		"lib.dmadev.access_pair_group.leave",
+		"lib.dmadev.access_pair_group.handler_get",
+	};
+	unsigned int i, nb_files = 0, dom_found[2] = { 0, 0 };
+	rte_trace_point_t *tp;
+	int16_t group_id = -1;
+	uint16_t handler = 0;
+	bool metadata = false;
+	char *dir;
+	int ret;
+
+	CHECK(trace_dir != NULL, "needs --trace-dir=<dir>");
+	for (i = 0; i < RTE_DIM(tp_names); i++) {
+		tp = rte_trace_point_lookup(tp_names[i]);
+		CHECK(tp != NULL, "trace point %s not registered", tp_names[i]);
+		CHECK(rte_trace_point_is_enabled(tp), "trace point %s not enabled (--trace)",
+		      tp_names[i]);
+	}
+
+	fake.out_group_id = 6;
+	fake.out_handler = 0x1234;
+	ret = rte_dma_access_pair_group_create(fake_id, mark_dom, secret_tok, &group_id,
+					       test_event_cb);
+	CHECK_RET(ret, 0, "create");
+	ret = rte_dma_access_pair_group_join(fake_id, mark_dom, secret_tok, group_id,
+					     test_event_cb);
+	CHECK_RET(ret, 0, "join");
+	ret = rte_dma_access_pair_group_handler_get(fake_id, group_id, mark_dom, &handler);
+	CHECK_RET(ret, 0, "handler_get");
+	ret = rte_dma_access_pair_group_leave(fake_id, group_id);
+	CHECK_RET(ret, 0, "leave");
+	ret = rte_dma_access_pair_group_destroy(fake_id, group_id);
+	CHECK_RET(ret, 0, "destroy");
+	fake.ret = -EACCES;
+	ret = rte_dma_access_pair_group_join(fake_id, mark_dom, secret_tok, group_id, NULL);
+	CHECK_RET(ret, -EACCES, "refused join");
+
+	ret = rte_trace_save();
+	CHECK_RET(ret, 0, "rte_trace_save");
+	dir = trace_session_dir();
+	CHECK(dir != NULL, "no trace of this run under %s", trace_dir);
+	ret = trace_files_check(dir, &nb_files, &metadata, dom_found);
+	if (ret == 0 && (!metadata || nb_files < 2 || dom_found[0] == 0 || dom_found[1] == 0)) {
+		printf("  %s: %u files%s, domain words found in %u and %u files\n", dir,
+		       nb_files, metadata ? "" : " without metadata", dom_found[0], dom_found[1]);
+		ret = -1;
+	}
+	if (ret == 0)
+		trace_session_remove(dir);
+	else
+		printf("  trace kept in %s\n", dir);
+	free(dir);
+	CHECK(ret == 0, "trace check failed");
+
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	const struct rte_dma_dev_ops *ops;
@@ -748,7 +963,28 @@ static const struct {
 	{ "vchan_domain", &fake_ops_group, test_vchan_domain },
 	{ "dump_capability", &fake_ops_no_group, test_dump_capability },
 	{ "log_no_token", &fake_ops_group, test_log_no_token },
+	{ "trace_no_token", &fake_ops_group, test_trace_no_token },
 };
+
+/* The trace case needs --trace-dir and --file-prefix, which EAL keeps to itself. */
+static void
+eal_args_save(int argc, char **argv)
+{
+	const char *v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		v = argv[i];
+		if (strncmp(v, "--trace-dir=", 12) == 0)
+			trace_dir = v + 12;
+		else if (strcmp(v, "--trace-dir") == 0 && i + 1 < argc)
+			trace_dir = argv[++i];
+		else if (strncmp(v, "--file-prefix=", 14) == 0)
+			file_prefix = v + 14;
+		else if (strcmp(v, "--file-prefix") == 0 && i + 1 < argc)
+			file_prefix = argv[++i];
+	}
+}
 
 static int
 fake_register(void)
@@ -774,6 +1010,9 @@ main(int argc, char **argv)
 	/* Keep the result lines in order with the EAL log lines. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	/* Saved before EAL may reorder argv; the trace session is newer than this. */
+	eal_args_save(argc, argv);
+	start_time = time(NULL);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		printf("cannot initialise EAL: %d\n", ret);
