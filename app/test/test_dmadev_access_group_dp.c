@@ -2,6 +2,7 @@
  * Copyright(c) 2026 The skeleton_ag authors
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@ test_dmadev_access_group_dp(void)
 #include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_dmadev.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_uuid.h>
 
@@ -464,6 +466,142 @@ test_inter_stale(void)
 	return TEST_SUCCESS;
 }
 
+static void
+dp_hex(char *out, const uint8_t *p, size_t n, bool reverse, bool upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t b = p[reverse ? n - 1 - i : i];
+
+		out[2 * i] = digits[b >> 4];
+		out[2 * i + 1] = digits[b & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/*
+ * How a token shows in buf, or NULL if it does not: its bytes or either 8-byte half, in hex
+ * (also a half printed as a 64-bit word) or as a uuid string, in either case.
+ */
+static const char *
+dp_token_leak(const void *buf, size_t len, const rte_uuid_t t)
+{
+	static char what[64];
+	char s[2 * sizeof(rte_uuid_t) + 1];
+	unsigned int h, c, i;
+
+	if (buf == NULL)
+		return NULL;
+	if (memmem(buf, len, t, sizeof(rte_uuid_t)) != NULL)
+		return "raw bytes";
+	for (h = 0; h < 2; h++) {
+		if (memmem(buf, len, &t[8 * h], 8) != NULL) {
+			snprintf(what, sizeof(what), "raw bytes of half %u", h);
+			return what;
+		}
+	}
+	for (c = 0; c < 2; c++) {
+		rte_uuid_unparse(t, s, sizeof(s));
+		for (i = 0; c == 1 && s[i] != '\0'; i++)
+			s[i] = toupper((unsigned char)s[i]);
+		if (memmem(buf, len, s, strlen(s)) != NULL)
+			return "uuid string";
+		dp_hex(s, t, sizeof(rte_uuid_t), false, c == 1);
+		if (memmem(buf, len, s, strlen(s)) != NULL)
+			return "hex";
+		for (h = 0; h < 4; h++) {
+			dp_hex(s, &t[8 * (h & 1)], 8, h >= 2, c == 1);
+			if (memmem(buf, len, s, strlen(s)) != NULL) {
+				snprintf(what, sizeof(what), "hex of half %u%s", h & 1,
+					 h >= 2 ? " as a 64-bit word" : "");
+				return what;
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Group calls of both devices, with a refused join, logged at DEBUG level into memory: the
+ * driver logs something (its failures), never the token nor the wrong one a joiner tried.
+ */
+static int
+test_group_logs(void)
+{
+	static const char *const types[] = {
+		"lib.dmadev", "pmd.dma.skeleton_ag", "pmd.dma.skeleton_ag.ctrl",
+	};
+	static rte_uuid_t log_token = {
+		0x3c, 0x9e, 0x61, 0xd5, 0x0b, 0x72, 0x4a, 0xe8,
+		0x95, 0x1f, 0xc7, 0x48, 0x2d, 0xb6, 0x5a, 0x03
+	};
+	static rte_uuid_t wrong_token = {
+		0x3c, 0x9e, 0x61, 0xd5, 0x0b, 0x72, 0x4a, 0xe8,
+		0x95, 0x1f, 0xc7, 0x48, 0x2d, 0xb6, 0x5a, 0x04
+	};
+	uint32_t global_level = rte_log_get_global_level();
+	int type_id[RTE_DIM(types)], type_level[RTE_DIM(types)];
+	int ret_create, ret_wrong = 0, ret_join = 0, ret_h0 = 0, ret_h1 = 0;
+	int ret_leave = -1, ret_destroy = -1;
+	FILE *prev = rte_log_get_stream();
+	const char *leak, *wrong_leak;
+	uint16_t h0 = 0, h1 = 0;
+	int16_t g = -1;
+	char *buf = NULL;
+	bool from_driver;
+	size_t len = 0;
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < RTE_DIM(types); i++) {
+		type_id[i] = rte_log_register(types[i]);
+		TEST_ASSERT(type_id[i] >= 0, "log type %s: %d", types[i], type_id[i]);
+		type_level[i] = rte_log_get_level(type_id[i]);
+	}
+	f = open_memstream(&buf, &len);
+	TEST_ASSERT(f != NULL, "open_memstream");
+	rte_openlog_stream(f);
+	rte_log_set_global_level(RTE_LOG_DEBUG);
+	for (i = 0; i < RTE_DIM(types); i++)
+		rte_log_set_level(type_id[i], RTE_LOG_DEBUG);
+
+	ret_create = rte_dma_access_pair_group_create(dev0, domain_a, log_token, &g, NULL);
+	if (ret_create == 0) {
+		ret_wrong = rte_dma_access_pair_group_join(dev1, domain_b, wrong_token, g, NULL);
+		ret_join = rte_dma_access_pair_group_join(dev1, domain_b, log_token, g, NULL);
+		ret_h0 = rte_dma_access_pair_group_handler_get(dev0, g, domain_b, &h0);
+		ret_h1 = rte_dma_access_pair_group_handler_get(dev1, g, domain_a, &h1);
+		if (ret_join == 0)
+			ret_leave = rte_dma_access_pair_group_leave(dev1, g);
+		ret_destroy = rte_dma_access_pair_group_destroy(dev0, g);
+	}
+
+	for (i = 0; i < RTE_DIM(types); i++)
+		rte_log_set_level(type_id[i], type_level[i]);
+	rte_log_set_global_level(global_level);
+	rte_openlog_stream(prev);
+	fclose(f);
+
+	leak = dp_token_leak(buf, len, log_token);
+	wrong_leak = dp_token_leak(buf, len, wrong_token);
+	from_driver = buf != NULL && strstr(buf, "skag_") != NULL;
+	printf("%zu bytes logged by the group calls\n", len);
+	free(buf);
+	TEST_ASSERT_SUCCESS(ret_create, "create");
+	TEST_ASSERT_EQUAL(ret_wrong, -EACCES, "join with a wrong token returned %d", ret_wrong);
+	TEST_ASSERT_SUCCESS(ret_join, "join");
+	TEST_ASSERT_SUCCESS(ret_h0, "handler_get on %s", DP_DEV0);
+	TEST_ASSERT_SUCCESS(ret_h1, "handler_get on %s", DP_DEV1);
+	TEST_ASSERT_SUCCESS(ret_leave, "leave");
+	TEST_ASSERT_SUCCESS(ret_destroy, "destroy");
+	TEST_ASSERT(len > 0 && from_driver, "nothing logged by the driver");
+	TEST_ASSERT(leak == NULL, "token in the log (%s)", leak);
+	TEST_ASSERT(wrong_leak == NULL, "wrong token in the log (%s)", wrong_leak);
+	return TEST_SUCCESS;
+}
+
 /* Dump of a device (table sizes, vchans, groups); NULL on failure, free() it. */
 static char *
 dp_dump(int16_t dev)
@@ -643,6 +781,7 @@ static struct unit_test_suite dp_suite = {
 		TEST_CASE(test_inter_ops),
 		TEST_CASE(test_inter_burst),
 		TEST_CASE(test_inter_stale),
+		TEST_CASE(test_group_logs),
 		TEST_CASE(test_devargs),
 		TEST_CASE(test_close_then_remove),
 		TEST_CASES_END()
