@@ -83,11 +83,15 @@ dag_usage(const char *prog)
 	       prog);
 }
 
-/* Parse a byte count with an optional binary K/M/G suffix. */
+/*
+ * Parse a decimal number in [min, max]; with bytes, an optional binary K/M/G suffix
+ * multiplies it (saturating, so an overflow fails the range check).
+ */
 static int
-dag_parse_bytes(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+dag_parse_num(const char *arg, bool bytes, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
 	errno = 0;
@@ -96,37 +100,24 @@ dag_parse_bytes(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 	v = strtoull(arg, &end, 10);
 	if (errno != 0)
 		return -EINVAL;
-	switch (*end) {
-	case 'G': case 'g':
-		v = v > (ULLONG_MAX >> 30) ? ULLONG_MAX : v << 30;
-		end++;
-		break;
-	case 'M': case 'm':
-		v = v > (ULLONG_MAX >> 20) ? ULLONG_MAX : v << 20;
-		end++;
-		break;
-	case 'K': case 'k':
-		v = v > (ULLONG_MAX >> 10) ? ULLONG_MAX : v << 10;
-		end++;
-		break;
+	if (bytes) {
+		switch (*end) {
+		case 'G': case 'g':
+			shift = 30;
+			break;
+		case 'M': case 'm':
+			shift = 20;
+			break;
+		case 'K': case 'k':
+			shift = 10;
+			break;
+		}
+		if (shift != 0) {
+			v = v > (ULLONG_MAX >> shift) ? ULLONG_MAX : v << shift;
+			end++;
+		}
 	}
 	if (*end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int
-dag_parse_uint(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (arg[0] < '0' || arg[0] > '9')
-		return -EINVAL;
-	v = strtoull(arg, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -179,14 +170,14 @@ dag_parse_args(int argc, char **argv)
 			dag_opts.role = i;
 			break;
 		case OPT_SIZE:
-			if (dag_parse_bytes(optarg, 1, 1ULL << 30, &dag_opts.size) != 0) {
+			if (dag_parse_num(optarg, true, 1, 1ULL << 30, &dag_opts.size) != 0) {
 				fprintf(stderr, "%s: --size must be 1..1G bytes, not '%s'\n",
 					prog, optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_ITER:
-			if (dag_parse_uint(optarg, 1, 1000000, &v) != 0) {
+			if (dag_parse_num(optarg, false, 1, 1000000, &v) != 0) {
 				fprintf(stderr, "%s: --iterations must be 1..1000000, not '%s'\n",
 					prog, optarg);
 				return -EINVAL;
@@ -194,7 +185,7 @@ dag_parse_args(int argc, char **argv)
 			dag_opts.iterations = v;
 			break;
 		case OPT_CHUNK:
-			if (dag_parse_bytes(optarg, 1, 16 << 20, &v) != 0) {
+			if (dag_parse_num(optarg, true, 1, 16 << 20, &v) != 0) {
 				fprintf(stderr, "%s: --chunk must be 1..16M bytes, not '%s'\n",
 					prog, optarg);
 				return -EINVAL;
@@ -202,7 +193,7 @@ dag_parse_args(int argc, char **argv)
 			dag_opts.chunk = v;
 			break;
 		case OPT_DESC:
-			if (dag_parse_uint(optarg, 2, UINT16_MAX, &v) != 0 ||
+			if (dag_parse_num(optarg, false, 2, UINT16_MAX, &v) != 0 ||
 			    !rte_is_power_of_2(v)) {
 				fprintf(stderr, "%s: --desc must be a power of 2 in 2..32768, not '%s'\n",
 					prog, optarg);
@@ -211,7 +202,7 @@ dag_parse_args(int argc, char **argv)
 			dag_opts.nb_desc = v;
 			break;
 		case OPT_TIMEOUT:
-			if (dag_parse_uint(optarg, 1, 3600, &v) != 0) {
+			if (dag_parse_num(optarg, false, 1, 3600, &v) != 0) {
 				fprintf(stderr, "%s: --timeout must be 1..3600 seconds, not '%s'\n",
 					prog, optarg);
 				return -EINVAL;
@@ -241,7 +232,7 @@ dag_parse_args(int argc, char **argv)
 		case OPT_CTRL_SAMPLES:
 		case OPT_EVENT_SAMPLES:
 		case OPT_KILL_SAMPLES:
-			if (dag_parse_uint(optarg, 1, 100000, &v) != 0) {
+			if (dag_parse_num(optarg, false, 1, 100000, &v) != 0) {
 				fprintf(stderr, "%s: %s must be 1..100000, not '%s'\n", prog,
 					opt == OPT_CTRL_SAMPLES ? "--ctrl-samples" :
 					opt == OPT_EVENT_SAMPLES ? "--event-samples" :
