@@ -311,8 +311,9 @@ skag_ctrl_start(struct skag_tbl *t)
 	rc = rte_ctrl_thread_create(&skag_ctrl.watcher, SKAG_CTRL_THREAD_NAME, NULL,
 				    skag_ctrl_watcher, t);
 	if (rc != 0) {
-		SKAG_CTRL_LOG(ERR, "cannot start watcher thread: %s", strerror(rc));
-		return -rc;
+		/* rte_ctrl_thread_create() returns a negative errno. */
+		SKAG_CTRL_LOG(ERR, "cannot start watcher thread: %s", strerror(-rc));
+		return rc;
 	}
 	while (!skag_ctrl.started)
 		pthread_cond_wait(&skag_ctrl.started_cond, &skag_ctrl.lock);
