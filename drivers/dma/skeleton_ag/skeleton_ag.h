@@ -20,11 +20,13 @@
 #include <rte_dmadev_pmd.h>
 #include <rte_log.h>
 
+#include "skeleton_ag_compat.h"
 #include "skeleton_ag_table.h"
 
 extern int skag_logtype;
-#define SKAG_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, skag_logtype, "%s(): " fmt "\n", __func__, ##__VA_ARGS__)
+#define RTE_LOGTYPE_SKAG skag_logtype
+#define SKAG_LOG(level, ...) \
+	RTE_LOG_LINE_PREFIX(level, SKAG, "%s(): ", __func__, __VA_ARGS__)
 
 /** Number of vchans of a device. */
 #define SKAG_MAX_VCHANS		8
@@ -76,7 +78,7 @@ struct skag_range {
 };
 
 /** One vchan; hot fields first, used only by the lcore driving the vchan. */
-struct skag_vchan {
+struct __rte_cache_aligned skag_vchan {
 	struct skag_desc *ring;		/**< Power-of-two ring, NULL if not set up. */
 	struct rte_dma_sge *sg_buf;	/**< Entries of pending copy_sg ops. */
 	uint16_t mask;			/**< Ring size - 1. */
@@ -104,7 +106,7 @@ struct skag_vchan {
 
 	/* Configuration, for the dump. */
 	struct rte_dma_vchan_conf conf;
-} __rte_cache_aligned;
+};
 
 /** Device private data, in DPDK shared memory. */
 struct skag_dev {

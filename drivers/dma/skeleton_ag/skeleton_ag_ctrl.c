@@ -18,11 +18,13 @@
 #include <rte_tailq.h>
 #include <rte_telemetry.h>
 
+#include "skeleton_ag_compat.h"
 #include "skeleton_ag_ctrl.h"
 
 RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
-#define SKAG_CTRL_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_ ## level, skag_ctrl_logtype, "%s(): " fmt "\n", __func__, ##__VA_ARGS__)
+#define RTE_LOGTYPE_SKAG_CTRL skag_ctrl_logtype
+#define SKAG_CTRL_LOG(level, ...) \
+	RTE_LOG_LINE_PREFIX(level, SKAG_CTRL, "%s(): ", __func__, __VA_ARGS__)
 
 /* Watcher period: bounds death detection latency and the latency of a detach. */
 #define SKAG_CTRL_WAIT_MS	10
@@ -48,10 +50,10 @@ TAILQ_HEAD(skag_ctrl_reg_list, skag_ctrl_reg);
 static struct {
 	pthread_mutex_t lock;		/* attach/detach */
 	unsigned int refcnt;
-	struct skag_tbl *tbl;
+	RTE_ATOMIC(struct skag_tbl *) tbl;
 	int proc;			/* process slot, owned by the watcher thread */
-	pthread_t watcher;
-	bool stop;
+	skag_thread_t watcher;
+	RTE_ATOMIC(bool) stop;
 	bool telemetry_done;
 	/*
 	 * Held across a group op and the registration of its callback, and while an event is
@@ -79,7 +81,7 @@ static struct {
 struct skag_tbl *
 skag_ctrl_table(void)
 {
-	return __atomic_load_n(&skag_ctrl.tbl, __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(&skag_ctrl.tbl, rte_memory_order_acquire);
 }
 
 static const char *
@@ -151,7 +153,7 @@ static void
 skag_ctrl_reg_insert(struct skag_ctrl_reg *r, int16_t dev_id, int16_t group_id,
 		const uint8_t *domain, rte_dma_access_pair_group_event_cb_t cb)
 {
-	struct skag_tbl *t = skag_ctrl.tbl;
+	struct skag_tbl *t = skag_ctrl_table();
 	struct skag_live_ref ref, ref2;
 	uint16_t h;
 
@@ -208,7 +210,7 @@ skag_ctrl_event_dispatch(const struct skag_event *ev)
 	}
 }
 
-static void *
+static skag_thread_ret_t
 skag_ctrl_watcher(void *arg)
 {
 	struct skag_tbl *t = arg;
@@ -225,9 +227,9 @@ skag_ctrl_watcher(void *arg)
 	pthread_cond_signal(&skag_ctrl.started_cond);
 	pthread_mutex_unlock(&skag_ctrl.lock);
 	if (proc < 0)
-		return NULL;
+		return 0;
 
-	while (!__atomic_load_n(&skag_ctrl.stop, __ATOMIC_ACQUIRE)) {
+	while (!rte_atomic_load_explicit(&skag_ctrl.stop, rte_memory_order_acquire)) {
 		/* Sequence first: a post after it makes the wait below return at once. */
 		seq = skag_proc_seq(t, proc);
 		while (skag_proc_event_pop(t, proc, &ev) == 1)
@@ -239,7 +241,7 @@ skag_ctrl_watcher(void *arg)
 	}
 
 	skag_proc_detach(t, proc);
-	return NULL;
+	return 0;
 }
 
 static int
@@ -306,12 +308,10 @@ skag_ctrl_start(struct skag_tbl *t)
 {
 	int rc;
 
-	skag_ctrl.stop = false;
+	rte_atomic_store_explicit(&skag_ctrl.stop, false, rte_memory_order_relaxed);
 	skag_ctrl.started = false;
-	rc = rte_ctrl_thread_create(&skag_ctrl.watcher, SKAG_CTRL_THREAD_NAME, NULL,
-				    skag_ctrl_watcher, t);
+	rc = skag_thread_create(&skag_ctrl.watcher, SKAG_CTRL_THREAD_NAME, skag_ctrl_watcher, t);
 	if (rc != 0) {
-		/* rte_ctrl_thread_create() returns a negative errno. */
 		SKAG_CTRL_LOG(ERR, "cannot start watcher thread: %s", strerror(-rc));
 		return rc;
 	}
@@ -320,7 +320,7 @@ skag_ctrl_start(struct skag_tbl *t)
 	if (skag_ctrl.attach_rc != 0) {
 		SKAG_CTRL_LOG(ERR, "cannot attach process to group table: %s",
 			      strerror(-skag_ctrl.attach_rc));
-		pthread_join(skag_ctrl.watcher, NULL);
+		skag_thread_join(skag_ctrl.watcher);
 		return skag_ctrl.attach_rc;
 	}
 	return 0;
@@ -335,7 +335,7 @@ skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes)
 
 	pthread_mutex_lock(&skag_ctrl.lock);
 	if (skag_ctrl.refcnt > 0) {
-		skag_tbl_stats_get(skag_ctrl.tbl, &st);
+		skag_tbl_stats_get(skag_ctrl_table(), &st);
 		if (explicit_sizes &&
 		    (st.max_groups != max_groups || st.max_members != max_members)) {
 			SKAG_CTRL_LOG(ERR,
@@ -368,7 +368,7 @@ skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes)
 			"Lists the live skeleton_ag access pair groups and their members. No parameters");
 		skag_ctrl.telemetry_done = true;
 	}
-	__atomic_store_n(&skag_ctrl.tbl, t, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&skag_ctrl.tbl, t, rte_memory_order_release);
 	skag_ctrl.refcnt = 1;
 out:
 	pthread_mutex_unlock(&skag_ctrl.lock);
@@ -384,10 +384,10 @@ skag_ctrl_detach(void)
 		return;
 	}
 	/* The watcher removes the memberships of this process and frees its slot. */
-	__atomic_store_n(&skag_ctrl.stop, true, __ATOMIC_RELEASE);
-	pthread_join(skag_ctrl.watcher, NULL);
+	rte_atomic_store_explicit(&skag_ctrl.stop, true, rte_memory_order_release);
+	skag_thread_join(skag_ctrl.watcher);
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	__atomic_store_n(&skag_ctrl.tbl, NULL, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&skag_ctrl.tbl, NULL, rte_memory_order_release);
 	skag_ctrl.proc = -1;
 	skag_ctrl_reg_clear();
 	pthread_mutex_unlock(&skag_ctrl.reg_lock);
@@ -464,7 +464,7 @@ skag_ctrl_dev_close(int16_t dev_id)
 	int rc;
 
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	t = skag_ctrl.tbl;
+	t = skag_ctrl_table();
 	if (t != NULL) {
 		if (!skag_ctrl_dev_only_local(t, dev_id, &any)) {
 			skag_ctrl_dev_leave_local(t, dev_id);
@@ -488,6 +488,7 @@ skag_ctrl_group_create(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_
 {
 	int16_t dev_id = dev->data->dev_id;
 	struct skag_ctrl_reg *r = NULL;
+	struct skag_tbl *t;
 	int rc;
 
 	/* Allocate first: once the group exists, failing would need an undo others may see. */
@@ -497,10 +498,11 @@ skag_ctrl_group_create(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_
 			return -ENOMEM;
 	}
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	if (skag_ctrl.tbl == NULL) {
+	t = skag_ctrl_table();
+	if (t == NULL) {
 		rc = -ENODEV;
 	} else {
-		rc = skag_group_create(skag_ctrl.tbl, skag_ctrl.proc, dev_id, domain_id, token,
+		rc = skag_group_create(t, skag_ctrl.proc, dev_id, domain_id, token,
 				       cb != NULL, group_id);
 		if (rc == 0 && r != NULL) {
 			skag_ctrl_reg_insert(r, dev_id, *group_id, domain_id, cb);
@@ -520,6 +522,7 @@ skag_ctrl_group_join(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uu
 {
 	int16_t dev_id = dev->data->dev_id;
 	struct skag_ctrl_reg *r = NULL;
+	struct skag_tbl *t;
 	int rc;
 
 	if (cb != NULL) {
@@ -528,10 +531,11 @@ skag_ctrl_group_join(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uu
 			return -ENOMEM;
 	}
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	if (skag_ctrl.tbl == NULL) {
+	t = skag_ctrl_table();
+	if (t == NULL) {
 		rc = -ENODEV;
 	} else {
-		rc = skag_group_join(skag_ctrl.tbl, skag_ctrl.proc, dev_id, domain_id, token,
+		rc = skag_group_join(t, skag_ctrl.proc, dev_id, domain_id, token,
 				     group_id, cb != NULL);
 		if (rc == 0 && r != NULL) {
 			skag_ctrl_reg_insert(r, dev_id, group_id, domain_id, cb);
@@ -552,13 +556,15 @@ skag_ctrl_group_end(const struct rte_dma_dev *dev, int16_t group_id,
 		    int (*end)(struct skag_tbl *t, int16_t dev_id, int16_t group_id))
 {
 	int16_t dev_id = dev->data->dev_id;
+	struct skag_tbl *t;
 	int rc;
 
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	if (skag_ctrl.tbl == NULL) {
+	t = skag_ctrl_table();
+	if (t == NULL) {
 		rc = -ENODEV;
 	} else {
-		rc = end(skag_ctrl.tbl, dev_id, group_id);
+		rc = end(t, dev_id, group_id);
 		if (rc == 0)
 			skag_ctrl_reg_remove(dev_id, group_id);
 	}

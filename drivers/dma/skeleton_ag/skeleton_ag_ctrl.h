@@ -33,8 +33,8 @@ extern "C" {
 
 /** Name of the memzone holding the group table. */
 #define SKAG_CTRL_MZ_NAME	"skeleton_ag_tbl"
-/** Name of the watcher control thread. */
-#define SKAG_CTRL_THREAD_NAME	"dma-skag-watch"
+/** Name of the watcher control thread; short enough for DPDK's internal thread prefix. */
+#define SKAG_CTRL_THREAD_NAME	"skag-watch"
 /** Telemetry command listing the live groups. */
 #define SKAG_CTRL_TELEMETRY_CMD	"/dmadev/skeleton_ag/groups"
 

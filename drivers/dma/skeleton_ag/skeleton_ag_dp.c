@@ -208,8 +208,8 @@ skag_run_inter(struct skag_vchan *vc, uint16_t idx, const uint16_t end)
 {
 	struct skag_desc *const ring = vc->ring;
 	const uint16_t mask = vc->mask;
-	const volatile uint32_t *const src_gen = vc->src_ref.gen_ptr;
-	const volatile uint32_t *const dst_gen = vc->dst_ref.gen_ptr;
+	const _Atomic uint32_t *const src_gen = vc->src_ref.gen_ptr;
+	const _Atomic uint32_t *const dst_gen = vc->dst_ref.gen_ptr;
 	const uint32_t src_live = vc->src_ref.gen, dst_live = vc->dst_ref.gen;
 	struct skag_hint sh, dh;
 
@@ -221,8 +221,8 @@ skag_run_inter(struct skag_vchan *vc, uint16_t idx, const uint16_t end)
 		const uint32_t len = d->len;
 
 		if (likely(d->op == SKAG_OP_COPY &&
-			   __atomic_load_n(src_gen, __ATOMIC_ACQUIRE) == src_live &&
-			   __atomic_load_n(dst_gen, __ATOMIC_ACQUIRE) == dst_live &&
+			   atomic_load_explicit(src_gen, memory_order_acquire) == src_live &&
+			   atomic_load_explicit(dst_gen, memory_order_acquire) == dst_live &&
 			   skag_range_has(sh.start, sh.span, src, len) &&
 			   skag_range_has(dh.start, dh.span, dst, len))) {
 			rte_memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,8 +31,8 @@
 #define SKAG_LIVE	1
 
 struct skag_member {
-	uint32_t state;
-	uint32_t gen;		/* bumped before the slot stops being live */
+	_Atomic uint32_t state;
+	_Atomic uint32_t gen;	/* bumped before the slot stops being live */
 	uint8_t domain[SKAG_UUID_LEN];
 	int32_t pid;
 	int16_t dev_id;
@@ -42,16 +43,16 @@ struct skag_member {
 };
 
 struct skag_group {
-	uint32_t state;
+	_Atomic uint32_t state;
 	uint32_t nb_members;	/* derived */
 	uint8_t token[SKAG_UUID_LEN];
 };
 
 struct skag_proc {
 	pthread_mutex_t alive;	/* held by the attaching thread while the process lives */
-	uint32_t state;
+	_Atomic uint32_t state;
 	int32_t pid;
-	uint32_t ev_seq;	/* futex word, bumped on each post */
+	_Atomic uint32_t ev_seq;	/* futex word, bumped on each post */
 	uint32_t ev_head;
 	uint32_t ev_tail;
 	uint32_t ev_dropped;
@@ -63,7 +64,7 @@ struct skag_proc {
  * It is mapped at different times by different processes, so it stores indexes, not pointers.
  */
 struct skag_tbl {
-	uint64_t magic;
+	_Atomic uint64_t magic;
 	uint32_t version;
 	uint16_t max_groups;
 	uint16_t max_members;
@@ -99,11 +100,11 @@ crash_point(enum skag_crash_point cp)
  * stores around it; the next locker synchronizes through the robust mutex.
  */
 static inline void
-state_set(uint32_t *state, uint32_t v)
+state_set(_Atomic uint32_t *state, uint32_t v)
 {
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	__atomic_store_n(state, v, __ATOMIC_RELEASE);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(state, v, memory_order_release);
+	atomic_signal_fence(memory_order_seq_cst);
 }
 
 static inline struct skag_member *
@@ -187,7 +188,7 @@ ev_post(struct skag_tbl *t, const struct skag_member *to, unsigned int g, unsign
 		p->ev_tail++;
 	}
 	/* Wake on drops too, so the owner notices them. Shared futex: waiters are elsewhere. */
-	__atomic_fetch_add(&p->ev_seq, 1, __ATOMIC_RELEASE);
+	atomic_fetch_add_explicit(&p->ev_seq, 1, memory_order_release);
 	syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
@@ -244,7 +245,7 @@ member_kill(struct skag_tbl *t, unsigned int g, unsigned int m)
 	uint32_t gen = mb->gen;
 
 	/* Generation first: a crash before the state store only forces a re-resolve. */
-	__atomic_store_n(&mb->gen, gen + 1, __ATOMIC_RELEASE);
+	atomic_store_explicit(&mb->gen, gen + 1, memory_order_release);
 	state_set(&mb->state, SKAG_FREE);
 	t->handler_map[mb->handler] = 0;
 	t->groups[g].nb_members--;
@@ -477,7 +478,7 @@ skag_tbl_init(void *mem, size_t len, uint16_t max_groups, uint16_t max_members)
 	for (g = 0; g < max_groups; g++)
 		free_push(t, g);
 	/* Magic last: an attacher never sees a half-initialized table. */
-	__atomic_store_n(&t->magic, SKAG_MAGIC, __ATOMIC_RELEASE);
+	atomic_store_explicit(&t->magic, SKAG_MAGIC, memory_order_release);
 	return 0;
 }
 
@@ -489,7 +490,7 @@ skag_tbl_attach(void *mem, size_t len)
 
 	if (mem == NULL || len < sizeof(*t) || (uintptr_t)mem % alignof(struct skag_tbl) != 0)
 		return NULL;
-	if (__atomic_load_n(&t->magic, __ATOMIC_ACQUIRE) != SKAG_MAGIC ||
+	if (atomic_load_explicit(&t->magic, memory_order_acquire) != SKAG_MAGIC ||
 	    t->version != SKAG_VERSION)
 		return NULL;
 	size = skag_tbl_size(t->max_groups, t->max_members);
@@ -884,14 +885,14 @@ skag_proc_seq(struct skag_tbl *t, int proc)
 {
 	if (t == NULL || !proc_valid(proc))
 		return 0;
-	return __atomic_load_n(&t->procs[proc].ev_seq, __ATOMIC_ACQUIRE);
+	return atomic_load_explicit(&t->procs[proc].ev_seq, memory_order_acquire);
 }
 
 int
 skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int timeout_ms)
 {
 	struct timespec deadline;
-	uint32_t *seq;
+	_Atomic uint32_t *seq;
 	long nsec;
 
 	if (t == NULL || !proc_valid(proc))
@@ -902,7 +903,7 @@ skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int tim
 	deadline.tv_sec += timeout_ms / 1000 + nsec / 1000000000;
 	deadline.tv_nsec = nsec % 1000000000;
 	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: spurious wakeups just loop. */
-	while (__atomic_load_n(seq, __ATOMIC_ACQUIRE) == seen_seq) {
+	while (atomic_load_explicit(seq, memory_order_acquire) == seen_seq) {
 		if (syscall(SYS_futex, seq, FUTEX_WAIT_BITSET, seen_seq, &deadline, NULL,
 			    FUTEX_BITSET_MATCH_ANY) != 0 && errno != EAGAIN)
 			return -errno;

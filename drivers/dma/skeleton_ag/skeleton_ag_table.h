@@ -22,6 +22,7 @@
  * on error.
  */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,7 +90,7 @@ struct skag_tbl_stats {
  * skag_ref_live() returns true; the check is lock-free.
  */
 struct skag_live_ref {
-	const volatile uint32_t *gen_ptr;	/**< Generation word of the member slot. */
+	const _Atomic uint32_t *gen_ptr;	/**< Generation word of the member slot. */
 	uint32_t gen;				/**< Generation when resolved. */
 	int32_t pid;				/**< Process of the member. */
 	int16_t dev_id;				/**< Device of the member. */
@@ -253,7 +254,7 @@ int skag_handler_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handle
 static inline bool
 skag_ref_live(const struct skag_live_ref *r)
 {
-	return __atomic_load_n(r->gen_ptr, __ATOMIC_ACQUIRE) == r->gen;
+	return atomic_load_explicit(r->gen_ptr, memory_order_acquire) == r->gen;
 }
 
 /**

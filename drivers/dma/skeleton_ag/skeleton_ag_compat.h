@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The skeleton_ag authors
+ */
+
+#ifndef SKELETON_AG_COMPAT_H
+#define SKELETON_AG_COMPAT_H
+
+/**
+ * @file
+ *
+ * The only place where skeleton_ag depends on the DPDK release it is built against. The driver
+ * is written against the current API; for DPDK 22.11 this header supplies what that release
+ * lacks: internal control threads, single-line logging macros and rte_stdatomic.h.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_version.h>
+
+#if RTE_VERSION_NUM(23, 11, 0, 0) <= RTE_VERSION
+
+#include <rte_stdatomic.h>
+#include <rte_thread.h>
+
+typedef rte_thread_t skag_thread_t;
+typedef uint32_t skag_thread_ret_t;
+
+/* Returns 0 or a negative errno; name is at most RTE_THREAD_INTERNAL_NAME_SIZE - 1 long. */
+static inline int
+skag_thread_create(skag_thread_t *id, const char *name, skag_thread_ret_t (*fn)(void *),
+		   void *arg)
+{
+	return rte_thread_create_internal_control(id, name, fn, arg);
+}
+
+static inline void
+skag_thread_join(skag_thread_t id)
+{
+	rte_thread_join(id, NULL);
+}
+
+/* Before 23.11, DPDK 22.11 with the inter-domain series. */
+#else
+
+#include <pthread.h>
+
+#include <rte_lcore.h>
+
+typedef pthread_t skag_thread_t;
+typedef void *skag_thread_ret_t;
+
+static inline int
+skag_thread_create(skag_thread_t *id, const char *name, skag_thread_ret_t (*fn)(void *),
+		   void *arg)
+{
+	return rte_ctrl_thread_create(id, name, NULL, fn, arg);
+}
+
+static inline void
+skag_thread_join(skag_thread_t id)
+{
+	pthread_join(id, NULL);
+}
+
+#define RTE_LOG_LINE_PREFIX(l, t, prefix, args, ...) \
+	RTE_LOG(l, t, RTE_FMT(prefix RTE_FMT_HEAD(__VA_ARGS__ ,) "\n", \
+			      args, RTE_FMT_TAIL(__VA_ARGS__ ,)))
+
+#define RTE_ATOMIC(type) type
+#define rte_memory_order_relaxed __ATOMIC_RELAXED
+#define rte_memory_order_acquire __ATOMIC_ACQUIRE
+#define rte_memory_order_release __ATOMIC_RELEASE
+#define rte_atomic_load_explicit(ptr, mo) __atomic_load_n(ptr, mo)
+#define rte_atomic_store_explicit(ptr, val, mo) __atomic_store_n(ptr, val, mo)
+
+#endif /* RTE_VERSION */
+
+#endif /* SKELETON_AG_COMPAT_H */
