@@ -6,7 +6,7 @@
 #   bench.txt    the table printed on stdout, with the targets
 #   bench.csv    the same figures as CSV
 #   bench.png    throughput vs size of rte_memcpy, dma_skeleton and
-#                dma_skeleton_ag on a local and an inter-domain channel
+#                dma_skag on a local and an inter-domain channel
 #   machine.txt  the machine the figures come from
 #
 # Usage: devtools/run-bench.sh [OUTDIR, default build/bench]
@@ -53,8 +53,8 @@ cleanup() {
 AG=max_groups=1024
 # shellcheck disable=SC2086
 "$APP" -l 0 --no-pci --file-prefix="$PREFIX" --log-level=lib.eal:error \
-	--vdev=dma_skeleton --vdev=dma_skeleton_ag0,$AG --vdev=dma_skeleton_ag1,$AG \
-	--vdev=dma_skeleton_ag2,$AG -- --role bench --csv "$OUT/bench.csv" ${BENCH_ARGS:-} |
+	--vdev=dma_skeleton --vdev=dma_skag0,$AG --vdev=dma_skag1,$AG \
+	--vdev=dma_skag2,$AG -- --role bench --csv "$OUT/bench.csv" ${BENCH_ARGS:-} |
 	tee "$OUT/bench.txt"
 rc=${PIPESTATUS[0]}
 cleanup
@@ -67,7 +67,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 gnuplot <<GP || die "gnuplot failed"
 set terminal pngcairo size 900,560 noenhanced
 set output '$OUT/bench.png'
-set title 'dma_skeleton_ag throughput vs copy size ($(nproc) x $cpu)'
+set title 'dma_skag throughput vs copy size ($(nproc) x $cpu)'
 set xlabel 'copy size (bytes)'
 set ylabel 'GB/s'
 set logscale x 2
@@ -76,8 +76,8 @@ set key top left
 set grid
 plot '$OUT/memcpy.dat' using 1:2 with linespoints lw 2 title 'rte_memcpy loop', \\
      '$OUT/skeleton.dat' using 1:2 with linespoints lw 2 title 'dma_skeleton (stock)', \\
-     '$OUT/ag_local.dat' using 1:2 with linespoints lw 2 title 'dma_skeleton_ag local vchan', \\
-     '$OUT/ag_inter.dat' using 1:2 with linespoints lw 2 title 'dma_skeleton_ag inter-domain vchan'
+     '$OUT/ag_local.dat' using 1:2 with linespoints lw 2 title 'dma_skag local vchan', \\
+     '$OUT/ag_inter.dat' using 1:2 with linespoints lw 2 title 'dma_skag inter-domain vchan'
 GP
 rm -f "$OUT"/*.dat
 echo "run-bench: results in $OUT (bench.txt, bench.csv, bench.png, machine.txt)"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Run the dma_access_group demo: the primary process (group creator on
-# dma_skeleton_ag0), then a secondary (joiner on dma_skeleton_ag1), both from
+# dma_skag0), then a secondary (joiner on dma_skag1), both from
 # the same binary with their own --file-prefix; exit with the demo's status
 # (0 only if both processes verified the data).
 #
@@ -48,8 +48,8 @@ forward() {
 }
 trap forward INT TERM
 
-echo "run-demo: starting the creator (primary, dma_skeleton_ag0), file prefix $PREFIX"
-"$APP" -l 0 "${EAL[@]}" --vdev=dma_skeleton_ag0 --vdev=dma_skeleton_ag1 -- "$@" &
+echo "run-demo: starting the creator (primary, dma_skag0), file prefix $PREFIX"
+"$APP" -l 0 "${EAL[@]}" --vdev=dma_skag0 --vdev=dma_skag1 -- "$@" &
 primary=$!
 
 # The secondary needs the primary's runtime config; EAL then waits for the
@@ -67,7 +67,7 @@ if [ ! -e "$RUNDIR/config" ]; then
 	exit $((rc == 0 ? 1 : rc))
 fi
 
-echo "run-demo: starting the joiner (secondary, dma_skeleton_ag1)"
+echo "run-demo: starting the joiner (secondary, dma_skag1)"
 "$APP" -l "$SEC_LCORE" "${EAL[@]}" --proc-type=secondary -- "$@" &
 secondary=$!
 

@@ -45,9 +45,9 @@ test_dmadev_access_group(void)
 #include <rte_uuid.h>
 
 /*
- * Multi-process tests of the access pair group API on dma_skeleton_ag devices. The primary drives
- * dma_skeleton_ag0 (and ag2 for the single-process checks), secondaries it starts drive
- * dma_skeleton_ag1. A secondary re-runs this test command; AG_ROLE_ENV tells it its part.
+ * Multi-process tests of the access pair group API on dma_skag devices. The primary drives
+ * dma_skag0 (and ag2 for the single-process checks), secondaries it starts drive
+ * dma_skag1. A secondary re-runs this test command; AG_ROLE_ENV tells it its part.
  * Expected devargs: max_members=2 (a group is full with two members).
  */
 
@@ -59,9 +59,9 @@ test_dmadev_access_group(void)
 #define AG_CTL_MZ		"ag_test_ctl"
 #define AG_TEST_NAME		"dmadev_access_group_autotest"
 
-#define AG_DEV0			"dma_skeleton_ag0"
-#define AG_DEV1			"dma_skeleton_ag1"
-#define AG_DEV2			"dma_skeleton_ag2"
+#define AG_DEV0			"dma_skag0"
+#define AG_DEV1			"dma_skag1"
+#define AG_DEV2			"dma_skag2"
 
 #define AG_BUF_LEN		4096
 #define AG_STEP_TIMEOUT_MS	20000	/* secondary start-up included */

@@ -29,19 +29,20 @@ test_dmadev_access_group_dp(void)
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_uuid.h>
+#include <rte_version.h>
 
 /*
- * Data path of dma_skeleton_ag in one process: scatter-gather and error cases of local vchans
+ * Data path of dma_skag in one process: scatter-gather and error cases of local vchans
  * (which dmadev_autotest does not cover), and inter-domain vchans end to end. Both domains live
- * in this process: domain A creates a group on dma_skeleton_ag0 and domain B joins it through
- * dma_skeleton_ag1, which the table allows as device and domain differ. Last, the devargs of a
+ * in this process: domain A creates a group on dma_skag0 and domain B joins it through
+ * dma_skag1, which the table allows as device and domain differ. Last, the devargs of a
  * third device, probed and removed with rte_vdev_init()/rte_vdev_uninit(), are checked.
- * Needs --vdev=dma_skeleton_ag0 --vdev=dma_skeleton_ag1.
+ * Needs --vdev=dma_skag0 --vdev=dma_skag1.
  */
 
-#define DP_DEV0		"dma_skeleton_ag0"
-#define DP_DEV1		"dma_skeleton_ag1"
-#define DP_DEV_NEW	"dma_skeleton_ag7"	/* probed and removed by test_devargs */
+#define DP_DEV0		"dma_skag0"
+#define DP_DEV1		"dma_skag1"
+#define DP_DEV_NEW	"dma_skag7"	/* probed and removed by test_devargs */
 #define DP_VCHAN_LOCAL	0
 #define DP_VCHAN_INTER	1
 #define DP_NB_DESC	64
@@ -771,6 +772,41 @@ test_close_then_remove(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Device names the driver gets whatever the order drivers registered in: the stock skeleton's
+ * dma_skeleton prefixes no name of ours. DPDK 22.11 with this series, whose vdev bus takes the
+ * longest matching name, also knows the driver by its old name, documented there.
+ */
+static const char *const dp_probe_names[] = {
+	"dma_skag8",
+#if RTE_VERSION_NUM(23, 11, 0, 0) > RTE_VERSION
+	"dma_skeleton_ag8",
+#endif
+};
+
+static int
+test_probe_names(void)
+{
+	struct rte_dma_info info;
+	unsigned int i;
+	int id, ret;
+
+	for (i = 0; i < RTE_DIM(dp_probe_names); i++) {
+		const char *name = dp_probe_names[i];
+
+		ret = rte_vdev_init(name, NULL);
+		TEST_ASSERT_SUCCESS(ret, "%s: probe returned %d", name, ret);
+		id = rte_dma_get_dev_id_by_name(name);
+		ret = id < 0 ? id : rte_dma_info_get(id, &info);
+		rte_vdev_uninit(name);
+		TEST_ASSERT_SUCCESS(ret, "%s: no dmadev or no info (%d)", name, ret);
+		/* Of the two drivers, only skeleton_ag has the capability. */
+		TEST_ASSERT(info.dev_capa & RTE_DMA_CAPA_INTER_PROCESS_DOMAIN,
+			    "%s: probed by another driver", name);
+	}
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
 	.setup = dp_setup,
@@ -784,6 +820,7 @@ static struct unit_test_suite dp_suite = {
 		TEST_CASE(test_group_logs),
 		TEST_CASE(test_devargs),
 		TEST_CASE(test_close_then_remove),
+		TEST_CASE(test_probe_names),
 		TEST_CASES_END()
 	}
 };

@@ -3,8 +3,8 @@
  */
 
 /*
- * Benchmark of inter-domain DMA with dma_skeleton_ag, run by the primary:
- *  - data path: rte_memcpy, stock dma_skeleton, dma_skeleton_ag on a local
+ * Benchmark of inter-domain DMA with dma_skag, run by the primary:
+ *  - data path: rte_memcpy, stock dma_skeleton, dma_skag on a local
  *    channel and on an inter-domain channel, all from the same source buffer
  *    into the same buffer of a secondary process, same sizes, interleaved runs;
  *  - control plane: latency of create, destroy (primary) and join,
@@ -831,9 +831,9 @@ dag_bench_main(void)
 		return -EINVAL;
 	}
 	if (dag_dev_lookup("dma_skeleton", false, &skel) != 0 ||
-	    dag_dev_lookup("dma_skeleton_ag0", true, &ag) != 0 ||
-	    dag_dev_lookup("dma_skeleton_ag1", true, &other) != 0 ||
-	    dag_dev_lookup("dma_skeleton_ag2", true, &other) != 0)
+	    dag_dev_lookup("dma_skag0", true, &ag) != 0 ||
+	    dag_dev_lookup("dma_skag1", true, &other) != 0 ||
+	    dag_dev_lookup("dma_skag2", true, &other) != 0)
 		return -ENODEV;
 	if (dag_opts.csv_path != NULL) {
 		csv = fopen(dag_opts.csv_path, "w");
@@ -953,7 +953,7 @@ dag_bench_peer(void)
 		return -ENOENT;
 	}
 	shm = mz->addr;
-	ret = dag_dev_lookup("dma_skeleton_ag1", true, &dev_id);
+	ret = dag_dev_lookup("dma_skag1", true, &dev_id);
 	if (ret != 0)
 		return ret;
 	uuid_generate_random(shm->peer_domain);
@@ -1069,7 +1069,7 @@ dag_bench_victim(void)
 	if (mz == NULL)
 		return -ENOENT;
 	shm = mz->addr;
-	ret = dag_dev_lookup("dma_skeleton_ag2", true, &dev_id);
+	ret = dag_dev_lookup("dma_skag2", true, &dev_id);
 	if (ret != 0)
 		return ret;
 	uuid_generate_random(domain);

@@ -3,8 +3,8 @@
  */
 
 /*
- * The demo: a creator (primary process, dma_skeleton_ag0) and a joiner
- * (secondary process, dma_skeleton_ag1) agree on an access pair group over
+ * The demo: a creator (primary process, dma_skag0) and a joiner
+ * (secondary process, dma_skag1) agree on an access pair group over
  * DPDK multi-process IPC, then move data creator -> joiner -> creator with
  * inter-domain virtual channels, each process using its own device.
  *
@@ -458,7 +458,7 @@ dag_first_diff(const uint8_t *a, const uint8_t *b, uint64_t len)
 int
 dag_demo_creator(void)
 {
-	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skeleton_ag0";
+	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skag0";
 	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
 	uint64_t size = dag_opts.size, push_ns = 0, back_ns = 0, moved = 0, errors = 0;
 	uint64_t failed, off, t0, seed, it_ns;
@@ -687,7 +687,7 @@ out:
 int
 dag_demo_joiner(void)
 {
-	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skeleton_ag1";
+	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skag1";
 	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
 	uint64_t size = 0, verified_bytes = 0, back_ns = 0, errors = 0, failed, off, t0;
 	bool group = false, started = false, done = false;

@@ -36,7 +36,7 @@ struct dag_opts {
 	uint32_t chunk;		/* demo: bytes per DMA operation */
 	uint16_t nb_desc;	/* descriptors per virtual channel */
 	unsigned int timeout_ms; /* limit for any wait on the peer */
-	const char *dev_name;	/* device, NULL: dma_skeleton_ag0 (creator) / ag1 (joiner) */
+	const char *dev_name;	/* device, NULL: dma_skag0 (creator) / ag1 (joiner) */
 	/* benchmark only */
 	const char *csv_path;
 	double min_time;	/* seconds per throughput measurement */

@@ -568,7 +568,15 @@ static struct rte_vdev_driver skag_pmd_drv = {
 	.drv_flags = RTE_VDEV_DRV_NEED_IOVA_AS_VA,
 };
 
-RTE_PMD_REGISTER_VDEV(dma_skeleton_ag, skag_pmd_drv);
-RTE_PMD_REGISTER_PARAM_STRING(dma_skeleton_ag,
+/*
+ * No other driver name prefixes dma_skag: DPDK's vdev bus gives a device to the first
+ * registered driver whose name prefixes the device name, so dma_skeleton_ag0 could go to
+ * dma_skeleton. The old name works where the bus takes the longest match.
+ */
+#ifdef SKAG_LEGACY_NAME
+RTE_PMD_REGISTER_ALIAS(dma_skag, SKAG_LEGACY_NAME);
+#endif
+RTE_PMD_REGISTER_VDEV(dma_skag, skag_pmd_drv);
+RTE_PMD_REGISTER_PARAM_STRING(dma_skag,
 		SKAG_ARG_MAX_GROUPS "=<1..1024> "
 		SKAG_ARG_MAX_MEMBERS "=<2..64>");

@@ -75,6 +75,9 @@ skag_thread_join(skag_thread_t id)
 #define rte_atomic_load_explicit(ptr, mo) __atomic_load_n(ptr, mo)
 #define rte_atomic_store_explicit(ptr, val, mo) __atomic_store_n(ptr, val, mo)
 
+/* The old name of the device, documented for 22.11, where the vdev bus takes the longest match. */
+#define SKAG_LEGACY_NAME dma_skeleton_ag
+
 #endif /* RTE_VERSION */
 
 #endif /* SKELETON_AG_COMPAT_H */
