@@ -1223,8 +1223,8 @@ static int
 ag_mp_setup(void)
 {
 	if (!rte_eal_has_hugepages()) {
-		printf("multi-process needs hugepages and shared memory, skipping\n");
-		return TEST_SKIPPED;
+		printf("multi-process needs hugepages and shared memory\n");
+		return TEST_FAILED;
 	}
 	return TEST_SUCCESS;
 }
@@ -1256,15 +1256,15 @@ test_dmadev_access_group(void)
 
 	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
 		if (role == NULL) {
-			printf("secondary without a role, skipping\n");
-			return TEST_SKIPPED;
+			printf("secondary without a role\n");
+			return TEST_FAILED;
 		}
 		return ag_secondary(role);
 	}
 	if (ag_dev0 < 0 || ag_dev1 < 0 || ag_dev2 < 0) {
-		printf("needs --vdev=%s,max_members=2 --vdev=%s --vdev=%s, skipping\n",
+		printf("needs --vdev=%s,max_members=2 --vdev=%s --vdev=%s\n",
 		       AG_DEV0, AG_DEV1, AG_DEV2);
-		return TEST_SKIPPED;
+		return TEST_FAILED;
 	}
 	mz = rte_memzone_lookup(AG_CTL_MZ);
 	if (mz == NULL)

@@ -66,9 +66,10 @@ testsuite_setup(void)
 	rte_vdev_init(SKELETON_NAME, NULL);
 	id = rte_dma_get_dev_id_by_name(SKELETON_NAME);
 	skel_id = id < 0 ? -1 : id;
-	if (skel_id < 0)
-		printf("%s not available, skipping its cases\n", SKELETON_NAME);
-
+	if (skel_id < 0) {
+		printf("%s not available\n", SKELETON_NAME);
+		return TEST_FAILED;
+	}
 	return TEST_SUCCESS;
 }
 
@@ -76,14 +77,6 @@ static void
 testsuite_teardown(void)
 {
 	rte_log_set_level_pattern("lib.dmadev", RTE_LOG_INFO);
-}
-
-static int
-skeleton_setup(void)
-{
-	if (skel_id < 0)
-		return TEST_SKIPPED;
-	return TEST_SUCCESS;
 }
 
 /* Each of the five calls with valid arguments must return exp on dev_id. */
@@ -251,9 +244,9 @@ static struct unit_test_suite dmadev_access_group_api_testsuite = {
 	.teardown = testsuite_teardown,
 	.unit_test_cases = {
 		TEST_CASE(test_invalid_dev_id),
-		TEST_CASE_ST(skeleton_setup, NULL, test_no_capability),
-		TEST_CASE_ST(skeleton_setup, NULL, test_skeleton_vchan_domain),
-		TEST_CASE_ST(skeleton_setup, NULL, test_dump_capability),
+		TEST_CASE(test_no_capability),
+		TEST_CASE(test_skeleton_vchan_domain),
+		TEST_CASE(test_dump_capability),
 		TEST_CASES_END()
 	}
 };

@@ -143,8 +143,8 @@ dp_setup(void)
 	dev0 = rte_dma_get_dev_id_by_name(DP_DEV0);
 	dev1 = rte_dma_get_dev_id_by_name(DP_DEV1);
 	if (dev0 < 0 || dev1 < 0) {
-		printf("needs --vdev=%s --vdev=%s, skipping\n", DP_DEV0, DP_DEV1);
-		return TEST_SKIPPED;
+		printf("needs --vdev=%s --vdev=%s\n", DP_DEV0, DP_DEV1);
+		return TEST_FAILED;
 	}
 	src_buf = rte_malloc("dp_src", DP_LEN, 64);
 	dst_buf = rte_malloc("dp_dst", DP_LEN, 64);
