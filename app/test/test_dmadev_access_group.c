@@ -685,9 +685,10 @@ ag_snapshot(char *snap, size_t len)
 		return -1;
 	}
 	ag_tel_ok = tel[0] != '\0';
-	snprintf(snap, len, "%s\n%s", buf, tel);
+	/* A cut snapshot could hide a change past the cut. */
+	ret = snprintf(snap, len, "%s\n%s", buf, tel);
 	free(buf);
-	return 0;
+	return ret >= 0 && (size_t)ret < len ? 0 : -1;
 }
 
 /* Create on ag0, join on ag1 (both in this process); every rule violation fails cleanly. */
