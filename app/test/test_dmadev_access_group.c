@@ -473,6 +473,38 @@ struct ag_child {
 };
 
 /*
+ * Append the driver options (-d) of this process's command line to argv: a secondary of a
+ * shared build loads the same driver plugins as the primary. Returns the new argument count.
+ */
+static size_t
+ag_driver_args(const char **argv, size_t n, size_t max)
+{
+	static char cmdline[4096];
+	size_t len = 0, i;
+	ssize_t rd;
+	int fd;
+
+	fd = open("/proc/self/cmdline", O_RDONLY);
+	if (fd < 0)
+		return n;
+	while (len < sizeof(cmdline) - 1 &&
+	       (rd = read(fd, cmdline + len, sizeof(cmdline) - 1 - len)) > 0)
+		len += rd;
+	close(fd);
+	cmdline[len] = '\0';
+	for (i = 0; i < len && n + 2 < max; i += strlen(cmdline + i) + 1) {
+		if (strncmp(cmdline + i, "-d", 2) != 0)
+			continue;
+		argv[n++] = cmdline + i;
+		if (cmdline[i + 2] == '\0' && i + 3 < len) {
+			i += 3;
+			argv[n++] = cmdline + i;
+		}
+	}
+	return n;
+}
+
+/*
  * Start a secondary running this test with a role. Not process_dup(): that one waits for the
  * child to exit and makes it run one of test.c's fixed recursive actions, while these
  * secondaries must run concurrently with the primary and be killable.
@@ -482,7 +514,7 @@ ag_spawn(struct ag_child *c, const char *role)
 {
 	char prefix[PATH_MAX], rundir[PATH_MAX];
 	char role_env[64];
-	const char *argv[8];
+	const char *argv[32];
 	char **envp;
 	size_t n, i, j;
 	pid_t pid;
@@ -497,7 +529,8 @@ ag_spawn(struct ag_child *c, const char *role)
 	argv[4] = "-l";
 	argv[5] = "0";
 	argv[6] = "--log-level=lib.eal:warning";
-	argv[7] = NULL;
+	n = ag_driver_args(argv, 7, RTE_DIM(argv));
+	argv[n] = NULL;
 
 	/* Built before fork: the child must only make async-signal-safe calls. */
 	for (n = 0; environ[n] != NULL; n++)
