@@ -3,6 +3,8 @@
 # Thin entry point; the work is done by devtools/ scripts, meson and ninja.
 #   make          install missing deps (as root), fetch, prepare, configure, build
 #   make test     reserve hugepages and run the 'interdomain' meson test suite
+#   make test-dpdk25  build the driver plugin, the example and our checks against Debian's
+#                 DPDK 25.11 in a sid chroot and run them (DPDK_SDK_DIR: 25.11 SDK headers)
 #   make demo     run the dma_access_group example: creator + joiner processes
 #   make bench    benchmark (table, CSV, PNG plot) into build/bench/
 #   make patches  full series (with our new files) in build/patches/, verified
@@ -14,7 +16,7 @@
 NINJA_JOBS ?= 2
 BUILD := build
 
-.PHONY: all deps fetch prepare configure build test demo bench patches tree check doc clean distclean
+.PHONY: all deps fetch prepare configure build test test-dpdk25 demo bench patches tree check doc clean distclean
 
 all: build
 
@@ -37,6 +39,10 @@ test: build
 	@devtools/hugepages.sh 512
 	@devtools/run-tests.sh $(BUILD)
 
+# Needs no 22.11 build: only our sources and Debian's packages.
+test-dpdk25: deps
+	@devtools/test-dpdk25.sh
+
 demo: build
 	@devtools/run-demo.sh $(DEMO_ARGS)
 
@@ -56,8 +62,11 @@ doc: prepare
 	@devtools/build-doc.sh $(BUILD)/doc
 
 clean:
-	@# keeps the download cache build/dl and the developer tree build/tree
-	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name dl ! -name tree -exec rm -rf {} + 2>/dev/null || true
+	@# keeps the download cache build/dl, the developer tree build/tree and the 25.11 chroot
+	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name dl ! -name tree ! -name dpdk25-chroot \
+		-exec rm -rf --one-file-system {} + 2>/dev/null || true
 
 distclean:
-	rm -rf $(BUILD) subprojects/dpdk subprojects/dpdk.tmp subprojects/dpdk.stamp
+	@! grep -qs " $(abspath $(BUILD))/" /proc/mounts || \
+		{ echo "distclean: mounts under $(BUILD), not removing it" >&2; exit 1; }
+	rm -rf --one-file-system $(BUILD) subprojects/dpdk subprojects/dpdk.tmp subprojects/dpdk.stamp

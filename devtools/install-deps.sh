@@ -17,6 +17,8 @@ PKGS=(
 	linux-source-6.1 gawk perl codespell
 	# make doc: DPDK's guides with the system python's sphinx
 	python3-sphinx python3-sphinx-rtd-theme rsync
+	# make test-dpdk25: a Debian sid chroot with Debian's DPDK 25.11
+	debootstrap
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #
 # Usage: devtools/run-demo.sh [demo options, see: dpdk-dma_access_group -- --help]
 # Environment: DEMO_APP  binary (default: the one of the superproject build)
+#              DEMO_EAL  more EAL options for both processes (e.g. -d <driver plugin>)
 #              BUILD_DIR build directory (default: build)
 
 set -uo pipefail
@@ -31,7 +32,7 @@ HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
 
 # One lcore each, on different CPUs when there are two.
 if [ "$(nproc)" -gt 1 ]; then SEC_LCORE=1; else SEC_LCORE=0; fi
-EAL=(--no-pci --file-prefix="$PREFIX" --log-level=lib.eal:error)
+EAL=(--no-pci --file-prefix="$PREFIX" --log-level=lib.eal:error ${DEMO_EAL:-})
 
 primary=0
 secondary=0
