@@ -226,12 +226,31 @@ bench_eal_opt(const char *opt)
 	return NULL;
 }
 
+/*
+ * Append our driver options (-d) to argv: with a shared DPDK, a secondary needs the driver
+ * plugins of the primary. Returns the new count, keeping room for the arguments that follow.
+ */
+static int
+bench_driver_opts(const char **argv, int n, int max)
+{
+	int i;
+
+	for (i = 1; i < dag_eal_argc && n + 2 < max; i++) {
+		if (strncmp(dag_eal_argv[i], "-d", 2) != 0)
+			continue;
+		argv[n++] = dag_eal_argv[i];
+		if (dag_eal_argv[i][2] == '\0' && i + 1 < dag_eal_argc)
+			argv[n++] = dag_eal_argv[++i];
+	}
+	return n;
+}
+
 /* Start this binary as a secondary process playing role. */
 static pid_t
 bench_spawn(const char *role)
 {
 	char exe[PATH_MAX], lcore[16], prefix[PATH_MAX + 16], huge[PATH_MAX + 16];
-	const char *argv[16];
+	const char *argv[32];
 	const char *v;
 	ssize_t len;
 	long ncpu;
@@ -263,6 +282,8 @@ bench_spawn(const char *role)
 		snprintf(huge, sizeof(huge), "--huge-dir=%s", v);
 		argv[n++] = huge;
 	}
+	/* Room for the four arguments below. */
+	n = bench_driver_opts(argv, n, (int)RTE_DIM(argv) - 4);
 	argv[n++] = "--";
 	argv[n++] = "--role";
 	argv[n++] = role;
