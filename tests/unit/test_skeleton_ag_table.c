@@ -25,7 +25,6 @@
 
 #include "skeleton_ag_table.h"
 
-#define CHILD_CRASHED	42	/* exit code of a child killed at a crash point */
 #define BOUND_MS	2000	/* bound for cross-process effects to show up */
 #define DIM(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -90,12 +89,13 @@ static int
 group_new(int proc, int16_t dev, uint32_t dom, uint32_t tok, bool want_events)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
 	int16_t gid = -1;
 	int rc;
 
 	id_make(d, DOMAIN, dom);
 	id_make(k, TOKEN, tok);
-	rc = skag_group_create(T, proc, dev, d, k, want_events, &gid);
+	rc = skag_group_create(T, proc, dev, d, k, want_events, &gid, &self);
 	return rc == 0 ? gid : rc;
 }
 
@@ -112,10 +112,20 @@ static int
 join(int proc, int16_t dev, uint32_t dom, uint32_t tok, int16_t gid, bool want_events)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
 
 	id_make(d, DOMAIN, dom);
 	id_make(k, TOKEN, tok);
-	return skag_group_join(T, proc, dev, d, k, gid, want_events);
+	return skag_group_join(T, proc, dev, d, k, gid, want_events, &self);
+}
+
+/* Whether a link may still run, as the data path decides, without changing it. */
+static bool
+link_ok(const struct skag_link *l)
+{
+	struct skag_link c = *l;
+
+	return skag_link_fresh(&c) || skag_link_revalidate(&c);
 }
 
 static uint16_t
@@ -188,6 +198,7 @@ static void
 check_free_order(int proc, const int16_t *ids, unsigned int nb)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
 	int16_t gid = -1;
 	unsigned int i;
 
@@ -195,7 +206,7 @@ check_free_order(int proc, const int16_t *ids, unsigned int nb)
 		CU_ASSERT_EQUAL(group_new(proc, 100 + i, 100 + i, 500 + i, false), ids[i]);
 	id_make(d, DOMAIN, 99);
 	id_make(k, TOKEN, 99);
-	CHECK_UNCHANGED(skag_group_create(T, proc, 99, d, k, false, &gid), -ENOSPC);
+	CHECK_UNCHANGED(skag_group_create(T, proc, 99, d, k, false, &gid, &self), -ENOSPC);
 	CU_ASSERT_EQUAL(gid, -1);
 }
 
@@ -243,9 +254,25 @@ test_create_join_info(void)
 	unsigned int nb = 0;
 	int p, q, g1, g2;
 
+	struct skag_member_ref self;
+	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	int16_t gid;
+
 	tbl_setup(8, 4);
 	p = proc_new();
 	q = proc_new();
+	/* The member made is returned: the creator is slot 0, the first joiner slot 1. */
+	id_make(d, DOMAIN, 3);
+	id_make(k, TOKEN, 300);
+	CU_ASSERT_EQUAL(skag_group_create(T, p, 3, d, k, false, &gid, &self), 0);
+	CU_ASSERT_EQUAL(self.group_id, gid);
+	CU_ASSERT_EQUAL(self.member_idx, 0);
+	id_make(d, DOMAIN, 4);
+	CU_ASSERT_EQUAL(skag_group_join(T, q, 4, d, k, gid, false, &self), 0);
+	CU_ASSERT_EQUAL(self.group_id, gid);
+	CU_ASSERT_EQUAL(self.member_idx, 1);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 4, gid), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 3, gid), 0);
 	g1 = create(p, 0, 1, 100, true);
 	CU_ASSERT_EQUAL(join(q, 1, 2, 100, g1, false), 0);
 	g2 = create(q, 1, 2, 200, true);
@@ -276,9 +303,11 @@ test_create_join_info(void)
 	CU_ASSERT(!skag_dev_is_member(T, 0, g2));
 	CU_ASSERT(!skag_dev_is_member(T, 0, 7));
 	CU_ASSERT(!skag_dev_is_member(T, 0, -1));
+	CU_ASSERT(!skag_dev_is_member(T, 3, 0));
 
-	CU_ASSERT_EQUAL(g1, 0);
-	CU_ASSERT_EQUAL(g2, 1);
+	/* Id 0 was freed above: it comes after the ids never used. */
+	CU_ASSERT_EQUAL(g1, 1);
+	CU_ASSERT_EQUAL(g2, 2);
 	CU_ASSERT_EQUAL(skag_group_next(T, -1), g1);
 	CU_ASSERT_EQUAL(skag_group_next(T, g1), g2);
 	CU_ASSERT_EQUAL(skag_group_next(T, g2), -1);
@@ -296,8 +325,9 @@ static void
 test_invalid_args(void)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
-	struct skag_live_ref r1, r2;
+	struct skag_member_ref self;
 	struct skag_member_info info;
+	struct skag_link l;
 	struct skag_event ev;
 	unsigned int nb;
 	uint16_t h;
@@ -311,26 +341,31 @@ test_invalid_args(void)
 	id_make(k, TOKEN, 100);
 	h = handler_of(0, g, 1);
 
-	CHECK_UNCHANGED(skag_group_create(NULL, p, 0, d, k, true, &gid), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, -1, 0, d, k, true, &gid), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, SKAG_MAX_PROCS, 0, d, k, true, &gid), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p + 1, 0, d, k, true, &gid), -EINVAL); /* unattached */
-	CHECK_UNCHANGED(skag_group_create(T, p, -1, d, k, true, &gid), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, NULL, k, true, &gid), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, NULL, true, &gid), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, k, true, NULL), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p + 1, 3, d, k, g, true), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, -3, d, k, g, true), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, 3, NULL, k, g, true), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, NULL, g, true), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(NULL, p, 0, d, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, -1, 0, d, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, SKAG_MAX_PROCS, 0, d, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p + 1, 0, d, k, true, &gid, &self), -EINVAL); /* unattached */
+	CHECK_UNCHANGED(skag_group_create(T, p, -1, d, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, 0, NULL, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, NULL, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, k, true, NULL, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, k, true, &gid, NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p + 1, 3, d, k, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, -3, d, k, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, 3, NULL, k, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, NULL, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, k, g, true, NULL), -EINVAL);
 	CHECK_UNCHANGED(skag_group_leave(T, -1, g), -EINVAL);
 	CHECK_UNCHANGED(skag_group_destroy(NULL, 0, g), -EINVAL);
 	CHECK_UNCHANGED(skag_handler_get(T, 0, g, NULL, &h), -EINVAL);
 	CHECK_UNCHANGED(skag_handler_get(T, 0, g, d, NULL), -EINVAL);
-	CHECK_UNCHANGED(skag_handler_resolve(T, 0, 0, h, &r1, &r2), -EINVAL);
-	CHECK_UNCHANGED(skag_handler_resolve(T, 0, h, 0, &r1, &r2), -EINVAL);
-	CHECK_UNCHANGED(skag_handler_resolve(T, 0, h, h, NULL, &r2), -EINVAL);
-	CHECK_UNCHANGED(skag_dev_remove(T, -1), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, h, &l), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, h, 0, &l), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, -1, h, h, &l), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, h, h, NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_dev_remove(T, p, -1), -EINVAL);
+	CHECK_UNCHANGED(skag_dev_remove(T, -1, 0), -EINVAL);
+	CHECK_UNCHANGED(skag_dev_remove(T, SKAG_MAX_PROCS, 0), -EINVAL);
 	CHECK_UNCHANGED(skag_group_info(T, g, NULL, 1, &nb), -EINVAL);
 	CHECK_UNCHANGED(skag_group_info(T, g, &info, 1, NULL), -EINVAL);
 	CHECK_UNCHANGED(skag_proc_event_pop(T, p + 1, &ev), -EINVAL);
@@ -344,6 +379,7 @@ static void
 test_table_full(void)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
 	int16_t gid = -1;
 	int p, i;
 
@@ -353,7 +389,7 @@ test_table_full(void)
 		CU_ASSERT_EQUAL(create(p, i, i, i, false), i);
 	id_make(d, DOMAIN, 9);
 	id_make(k, TOKEN, 9);
-	CHECK_UNCHANGED(skag_group_create(T, p, 9, d, k, false, &gid), -ENOSPC);
+	CHECK_UNCHANGED(skag_group_create(T, p, 9, d, k, false, &gid, &self), -ENOSPC);
 	CU_ASSERT_EQUAL(gid, -1);
 	/* A freed slot is usable again. */
 	CU_ASSERT_EQUAL(skag_group_destroy(T, 2, 2), 0);
@@ -380,6 +416,7 @@ static void
 test_join_errors(void)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
 	int p, g;
 
 	tbl_setup(4, 4);
@@ -395,7 +432,7 @@ test_join_errors(void)
 	id_make(d, DOMAIN, 2);
 	id_make(k, TOKEN, 100);
 	k[SKAG_UUID_LEN - 1] ^= 1;
-	CHECK_UNCHANGED(skag_group_join(T, p, 2, d, k, g, false), -EACCES);
+	CHECK_UNCHANGED(skag_group_join(T, p, 2, d, k, g, false, &self), -EACCES);
 	/* Wrong token wins over membership checks: no information leaks. */
 	CHECK_UNCHANGED(join(p, 1, 1, 101, g, false), -EACCES);
 	CHECK_UNCHANGED(join(p, 2, 1, 100, g, false), -EEXIST);	/* domain of a joiner */
@@ -500,7 +537,7 @@ static void
 test_handler_unique(void)
 {
 	static uint8_t seen[UINT16_MAX + 1];
-	struct skag_live_ref a, b;
+	struct skag_link l;
 	uint16_t h;
 	int p, g, m, gids[64];
 
@@ -521,28 +558,26 @@ test_handler_unique(void)
 		}
 	}
 	/* Handlers of two groups never resolve together, even for a member of both. */
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 0, handler_of(0, gids[0], 1),
-			handler_of(0, gids[1], 1), &a, &b), -EPERM);
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 1, handler_of(1, gids[0], 1),
-			handler_of(1, gids[0], 2), &a, &b), 0);
-	CU_ASSERT_EQUAL(a.group_id, gids[0]);
-	CU_ASSERT_EQUAL(b.group_id, gids[0]);
-	CU_ASSERT_EQUAL(a.dev_id, 1);
-	CU_ASSERT_EQUAL(b.dev_id, 2);
-	CU_ASSERT_EQUAL(a.pid, getpid());
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, handler_of(0, gids[0], 1),
+			handler_of(0, gids[1], 1), &l), -EPERM);
+	/* A member may link two other members of its group. */
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 3, handler_of(1, gids[0], 1),
+			handler_of(1, gids[0], 2), &l), 0);
+	CU_ASSERT_EQUAL(l.group_id, gids[0]);
+	CU_ASSERT(link_ok(&l));
 	/* A device resolves only in groups it belongs to. */
 	CU_ASSERT_EQUAL(skag_group_leave(T, 3, gids[5]), 0);
-	CHECK_UNCHANGED(skag_handler_resolve(T, 3, handler_of(0, gids[5], 1),
-			handler_of(0, gids[5], 2), &a, &b), -EPERM);
-	CHECK_UNCHANGED(skag_handler_resolve(T, 9, handler_of(0, gids[5], 1),
-			handler_of(0, gids[5], 2), &a, &b), -EPERM);
+	CHECK_UNCHANGED(skag_link_resolve(T, 3, handler_of(0, gids[5], 1),
+			handler_of(0, gids[5], 2), &l), -EPERM);
+	CHECK_UNCHANGED(skag_link_resolve(T, 9, handler_of(0, gids[5], 1),
+			handler_of(0, gids[5], 2), &l), -EPERM);
 }
 
 static void
 test_handler_stale(void)
 {
-	struct skag_live_ref src, dst;
 	struct skag_member_info info[2];
+	struct skag_link l;
 	uint16_t hc, hj;
 	unsigned int i, nb;
 	int p, g;
@@ -553,16 +588,13 @@ test_handler_stale(void)
 	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
 	hc = handler_of(0, g, 0);
 	hj = handler_of(0, g, 1);
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 0, hc, hj, &src, &dst), 0);
-	CU_ASSERT(skag_ref_live(&src));
-	CU_ASSERT(skag_ref_live(&dst));
-	CU_ASSERT_EQUAL(dst.handler, hj);
-	CU_ASSERT_EQUAL(dst.member_idx, 1);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, hc, hj, &l), 0);
+	CU_ASSERT(skag_link_fresh(&l));
 
 	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
-	CU_ASSERT(skag_ref_live(&src));
-	CU_ASSERT(!skag_ref_live(&dst));
-	CHECK_UNCHANGED(skag_handler_resolve(T, 0, hc, hj, &src, &dst), -EPERM);
+	CU_ASSERT(!skag_link_fresh(&l));
+	CU_ASSERT(!link_ok(&l));
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, hc, hj, &l), -EPERM);
 
 	/* The same slot is reused at once, its handler is not. */
 	for (i = 0; i < UINT16_MAX - 3; i++) {
@@ -574,8 +606,46 @@ test_handler_stale(void)
 		}
 		CU_ASSERT_EQUAL_FATAL(skag_group_leave(T, 1, g), 0);
 	}
-	CU_ASSERT(!skag_ref_live(&dst));
-	CHECK_UNCHANGED(skag_handler_resolve(T, 0, hc, hj, &src, &dst), -EPERM);
+	CU_ASSERT(!link_ok(&l));
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, hc, hj, &l), -EPERM);
+}
+
+/*
+ * A link runs while its source, destination and submitting members are live: a departure of
+ * another member only makes it look again; the submitter leaving, or the group ending, stops it.
+ */
+static void
+test_link_members(void)
+{
+	struct skag_link l;
+	int p, g;
+
+	tbl_setup(2, 8);
+	p = proc_new();
+	g = create(p, 0, 0, 100, false);
+	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
+	CU_ASSERT_EQUAL(join(p, 2, 2, 100, g, false), 0);
+	CU_ASSERT_EQUAL(join(p, 3, 3, 100, g, false), 0);
+	/* Device 2 moves data from member 0 to member 1. */
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 2, handler_of(2, g, 0), handler_of(2, g, 1), &l), 0);
+	CU_ASSERT(skag_link_fresh(&l));
+	CU_ASSERT_EQUAL(skag_group_leave(T, 3, g), 0);
+	CU_ASSERT(!skag_link_fresh(&l));
+	CU_ASSERT(skag_link_revalidate(&l));
+	CU_ASSERT(skag_link_fresh(&l));
+	/* The submitter leaves: the link stops, although both ends are still there. */
+	CU_ASSERT_EQUAL(skag_group_leave(T, 2, g), 0);
+	CU_ASSERT(!skag_link_fresh(&l));
+	CU_ASSERT(!skag_link_revalidate(&l));
+	CU_ASSERT(!skag_link_revalidate(&l));
+	/* The group ends: every link of it stops. */
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 1, handler_of(1, g, 0), handler_of(1, g, 1), &l), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT(!link_ok(&l));
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, handler_of(0, g, 0), handler_of(0, g, 0), &l), 0);
+	CU_ASSERT(link_ok(&l));
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, g), 0);
+	CU_ASSERT(!link_ok(&l));
 }
 
 /* Fill the 16-bit handler space: the last member cannot get one. */
@@ -583,6 +653,7 @@ static void
 test_handler_space_full(void)
 {
 	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
 	int p, g, m, gid;
 
 	tbl_setup(SKAG_MAX_GROUPS, SKAG_MAX_MEMBERS);
@@ -597,9 +668,10 @@ test_handler_space_full(void)
 	}
 	id_make(d, DOMAIN, 99);
 	id_make(k, TOKEN, SKAG_MAX_GROUPS - 1);
-	CHECK_UNCHANGED(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false), -ENOSPC);
+	CHECK_UNCHANGED(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false, &self),
+			-ENOSPC);
 	CU_ASSERT_EQUAL(skag_group_leave(T, 1, 0), 0);
-	CU_ASSERT_EQUAL(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false), 0);
+	CU_ASSERT_EQUAL(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false, &self), 0);
 }
 
 static void
@@ -662,7 +734,7 @@ test_token_wiped(void)
 	CU_ASSERT_EQUAL(join(p, 1, 1, 0x1234, g, false), 0);
 	CU_ASSERT(block_has(0x1234));
 	/* Every destruction path wipes: device close of the creator here. */
-	CU_ASSERT_EQUAL(skag_dev_remove(T, 0), 1);
+	CU_ASSERT_EQUAL(skag_dev_remove(T, p, 0), 1);
 	CU_ASSERT(!block_has(0x1234));
 	/* Detach of the creator's process. */
 	g = create(p, 0, 0, 0x5678, false);
@@ -730,7 +802,7 @@ test_events_group_destroyed(void)
 	g2 = create(pj, 5, 5, 200, true);
 	CU_ASSERT_EQUAL(join(pc, 0, 0, 200, g2, true), 0);
 
-	CU_ASSERT_EQUAL(skag_dev_remove(T, 0), 2);
+	CU_ASSERT_EQUAL(skag_dev_remove(T, pc, 0), 2);
 	CU_ASSERT_EQUAL(skag_group_next(T, -1), g2);
 	CU_ASSERT_EQUAL(nb_members(g2), 1);
 	CU_ASSERT_EQUAL_FATAL(pop_all(pj, ev, 4), 2);
@@ -743,8 +815,33 @@ test_events_group_destroyed(void)
 	CU_ASSERT(domain_is(ev[0].domain, 1));	/* the recipient's own domain */
 	CU_ASSERT_EQUAL(pop_all(pn, ev, 4), 0);
 	CU_ASSERT_EQUAL(pop_all(pc, ev, 4), 0);
-	CU_ASSERT_EQUAL(skag_dev_remove(T, 0), 0);
+	CU_ASSERT_EQUAL(skag_dev_remove(T, pc, 0), 0);
 	CU_ASSERT_EQUAL(pop_all(pj, ev, 4), 0);
+}
+
+/* Devices are shared by the processes: a close removes the memberships of its process only. */
+static void
+test_dev_remove_per_process(void)
+{
+	struct skag_event ev[2];
+	int p, q, g1, g2;
+
+	tbl_setup(4, 4);
+	p = proc_new();
+	q = proc_new();
+	g1 = create(p, 0, 0, 100, true);
+	g2 = create(q, 1, 1, 200, true);
+	CU_ASSERT_EQUAL(join(q, 0, 2, 200, g2, false), 0);
+	CHECK_UNCHANGED(skag_dev_remove(T, p, 5), 0);
+	CU_ASSERT_EQUAL(skag_dev_remove(T, p, 0), 1);
+	CU_ASSERT_EQUAL(skag_group_info(T, g1, NULL, 0, &(unsigned int){0}), -ENOENT);
+	CU_ASSERT(skag_dev_is_member(T, 0, g2));
+	CU_ASSERT_EQUAL(pop_all(q, ev, 2), 0);
+	CU_ASSERT_EQUAL(skag_dev_remove(T, q, 0), 1);
+	CU_ASSERT(!skag_dev_is_member(T, 0, g2));
+	CU_ASSERT_EQUAL_FATAL(pop_all(q, ev, 2), 1);
+	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_MEMBER_LEFT);
+	CU_ASSERT(domain_is(ev[0].domain, 2));
 }
 
 static void
@@ -867,15 +964,6 @@ test_wait_timeout(void)
 }
 
 /* ---- multi-process: children are other domains on the same shared table ---- */
-
-static enum skag_crash_point crash_at;
-
-static void
-crash_hook(enum skag_crash_point cp)
-{
-	if (cp == crash_at)
-		_exit(CHILD_CRASHED);
-}
 
 static long
 ms_since(const struct timespec *t0)
@@ -1015,8 +1103,8 @@ test_mp_joiner_killed(void)
 static void
 test_mp_creator_killed(void)
 {
-	struct skag_live_ref src, dst;
 	struct skag_event ev[2];
+	struct skag_link l;
 	int p, fds[2];
 	int16_t g = -1;
 	pid_t pid;
@@ -1037,14 +1125,13 @@ test_mp_creator_killed(void)
 	}
 	CU_ASSERT_FATAL(child_read(fds[0], &g, sizeof(g)));
 	CU_ASSERT_EQUAL_FATAL(join(p, 0, 0, 0xabcd, g, true), 0);
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 0, handler_of(0, g, 7), handler_of(0, g, 0),
-			&src, &dst), 0);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, handler_of(0, g, 7), handler_of(0, g, 0), &l),
+			0);
 	kill(pid, SIGKILL);
 	CU_ASSERT_EQUAL(child_wait(pid), 128 + SIGKILL);
 	CU_ASSERT(reap_one() >= 0);
 	CU_ASSERT_EQUAL(skag_group_next(T, -1), -1);
-	CU_ASSERT(!skag_ref_live(&src));
-	CU_ASSERT(!skag_ref_live(&dst));
+	CU_ASSERT(!link_ok(&l));
 	CU_ASSERT(!block_has(0xabcd));
 	CU_ASSERT_EQUAL_FATAL(pop_all(p, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_GROUP_DESTROYED);
@@ -1096,59 +1183,81 @@ test_mp_wait_wakeup(void)
 	close(fds[1]);
 }
 
-/*
- * Crash a child holding the table lock at a crash point; the parent's next operation must
- * repair the table (and not deadlock).
- */
+/* ---- crashes: a child is SIGKILLed at a crash point, holding the table lock ---- */
+
+static int crash_countdown;	/* the child stops at the crash point reached this many-th */
+static int crash_only = -1;	/* if >= 0, counts only points of this kind */
+
 static void
-crash_child(int16_t g, enum skag_crash_point cp)
+crash_hook(enum skag_crash_point cp)
+{
+	if ((crash_only < 0 || (int)cp == crash_only) && --crash_countdown == 0) {
+		/* Stopped right here with the lock held, the parent SIGKILLs us. */
+		raise(SIGSTOP);
+		for (;;)
+			pause();
+	}
+}
+
+static void
+crash_arm(int countdown, int only)
+{
+	crash_countdown = countdown;
+	crash_only = only;
+	skag_test_crash_point = crash_hook;
+}
+
+/*
+ * Kill a child stopped at its crash point. Returns true if it was killed there, false if it
+ * exited without reaching it (status in *rc), and fails the test if it did neither in time.
+ */
+static bool
+child_kill_at_crash(pid_t pid, int *rc)
+{
+	struct timespec t0;
+	int status;
+
+	*rc = -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (waitpid(pid, &status, WNOHANG | WUNTRACED) == 0) {
+		if (ms_since(&t0) > 5 * BOUND_MS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			CU_FAIL("child neither crashed nor exited");
+			return false;
+		}
+		usleep(100);
+	}
+	if (WIFSTOPPED(status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return true;
+	}
+	*rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return false;
+}
+
+/* Crash a child in create or join (at that point only); the parent repairs on its next op. */
+static void
+crash_child_insert(int16_t g, enum skag_crash_point cp)
 {
 	pid_t pid = fork();
+	int rc;
 
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		unsigned int nb = 0;
 		int p = skag_proc_attach(T, getpid());
 
 		if (p < 0)
 			_exit(1);
-		/* Set up what the crashing operation works on. */
-		if (cp == SKAG_CP_LEAVE && join(p, 7, 7, 100, g, true) != 0)
-			_exit(1);
-		if (cp == SKAG_CP_DESTROY) {
-			if (group_new(p, 7, 7, 0xdead, true) != g)
-				_exit(1);
-			while (skag_group_info(T, g, NULL, 0, &nb) == 0 && nb < 2)
-				usleep(1000);
-		}
-		crash_at = cp;
-		skag_test_crash_point = crash_hook;
-		switch (cp) {
-		case SKAG_CP_CREATE:
+		crash_arm(1, cp);
+		if (cp == SKAG_CP_CREATE)
 			group_new(p, 7, 7, 0xdead, true);
-			break;
-		case SKAG_CP_JOIN:
+		else
 			join(p, 7, 7, 100, g, true);
-			break;
-		case SKAG_CP_LEAVE:
-			skag_group_leave(T, 7, g);
-			break;
-		case SKAG_CP_DESTROY:
-			skag_dev_remove(T, 7);
-			break;
-		}
 		_exit(0);
 	}
-	if (cp == SKAG_CP_DESTROY) {
-		/* Join the child's group, the child waits for it. */
-		struct timespec t0;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		while (join(procs[0], 0, 0, 0xdead, g, true) == -ENOENT && ms_since(&t0) < BOUND_MS)
-			usleep(1000);
-		CU_ASSERT(skag_dev_is_member(T, 0, g));
-	}
-	CU_ASSERT_EQUAL(child_wait(pid), CHILD_CRASHED);
+	CU_ASSERT(child_kill_at_crash(pid, &rc));
 }
 
 static void
@@ -1168,14 +1277,14 @@ check_repaired(uint32_t repairs)
 static void
 test_mp_crash_create(void)
 {
-	struct skag_live_ref src, dst;
 	struct skag_tbl_stats st;
+	struct skag_link l;
 	int p, g;
 
 	tbl_setup(4, 4);
 	p = proc_new();
 	skag_tbl_stats_get(T, &st);
-	crash_child(0, SKAG_CP_CREATE);
+	crash_child_insert(0, SKAG_CP_CREATE);
 	check_repaired(st.repairs);
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.live_groups, 0);
@@ -1186,7 +1295,7 @@ test_mp_crash_create(void)
 	CU_ASSERT_EQUAL(nb_members(g), 1);
 	/* Handlers are handed out in sequence: 1 was the dead creator's, it is gone. */
 	CU_ASSERT_EQUAL(handler_of(7, g, 7), 2);
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 7, 1, 2, &src, &dst), -EPERM);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 7, 1, 2, &l), -EPERM);
 	/*
 	 * The child had taken id 0 off the free FIFO: repair put it back last, so it is not the
 	 * next id handed out, and every free id is there once.
@@ -1198,9 +1307,9 @@ test_mp_crash_create(void)
 static void
 test_mp_crash_join(void)
 {
-	struct skag_live_ref src, dst;
 	struct skag_tbl_stats st;
 	struct skag_event ev;
+	struct skag_link l;
 	uint16_t h;
 	int p, g;
 
@@ -1208,7 +1317,7 @@ test_mp_crash_join(void)
 	p = proc_new();
 	g = create(p, 0, 0, 100, true);
 	skag_tbl_stats_get(T, &st);
-	crash_child(g, SKAG_CP_JOIN);
+	crash_child_insert(g, SKAG_CP_JOIN);
 	check_repaired(st.repairs);
 	CU_ASSERT_EQUAL(nb_members(g), 1);
 	skag_tbl_stats_get(T, &st);
@@ -1216,58 +1325,187 @@ test_mp_crash_join(void)
 	/* The member never became live: nothing to announce, its handler (h + 1) unknown. */
 	CU_ASSERT_EQUAL(skag_proc_event_pop(T, p, &ev), 0);
 	h = handler_of(0, g, 0);
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 0, h, (uint16_t)(h + 1), &src, &dst), -EPERM);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, h, (uint16_t)(h + 1), &l), -EPERM);
 	/* Its domain and device are free. */
 	CU_ASSERT_EQUAL(join(p, 7, 7, 100, g, false), 0);
 	CU_ASSERT_EQUAL(nb_members(g), 2);
 }
 
-static void
-test_mp_crash_leave(void)
-{
-	struct skag_live_ref src, dst;
-	struct skag_tbl_stats st;
-	uint16_t h;
-	int p, g;
+/* How the child's departure happens. */
+enum departure_kind {
+	DEP_LEAVE,	/* the child, a joiner, leaves */
+	DEP_CLOSE,	/* the child, the creator, closes its device */
+	DEP_REAP,	/* a dead joiner is reaped by the child */
+};
 
-	tbl_setup(4, 4);
-	p = proc_new();
-	g = create(p, 0, 0, 100, false);
+/* Members of the parent in the departure tests: proc, device (= domain), wants events. */
+static const struct {
+	int16_t dev;
+	bool events;
+} dep_members[] = { { 0, true }, { 1, true }, { 2, true }, { 3, false } };
+
+/*
+ * Child of a departure test: joins g as device 7 (DEP_LEAVE, DEP_REAP) or has created it
+ * (DEP_CLOSE, group made before the parent joined), then runs the departure with a crash at
+ * the countdown-th crash point. fd_go: the parent says go.
+ */
+static void
+dep_child(enum departure_kind kind, int16_t g, int countdown, int fd_note, int fd_go)
+{
+	int p = skag_proc_attach(T, getpid());
+	char c;
+
+	if (p < 0)
+		_exit(1);
+	if (kind == DEP_CLOSE) {
+		if (group_new(p, 7, 7, 0xc105e, true) != g)
+			_exit(1);
+	} else if (kind == DEP_LEAVE && join(p, 7, 7, 100, g, true) != 0) {
+		_exit(1);
+	}
+	child_note(fd_note);
+	if (read(fd_go, &c, 1) != 1)
+		_exit(1);
+	crash_arm(countdown, -1);
+	switch (kind) {
+	case DEP_LEAVE:
+		skag_group_leave(T, 7, g);
+		break;
+	case DEP_CLOSE:
+		skag_dev_remove(T, p, 7);
+		break;
+	case DEP_REAP:
+		skag_proc_reap(T);
+		break;
+	}
+	_exit(0);
+}
+
+/* A joiner, device 7, in its own process, that dies (SIGKILL) without holding the lock. */
+static void
+dep_victim(int16_t g)
+{
+	int fds[2], rc;
+	pid_t pid;
+
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		int p = skag_proc_attach(T, getpid());
+
+		if (p < 0 || join(p, 7, 7, 100, g, true) != 0)
+			_exit(1);
+		child_note(fds[1]);
+		for (;;)
+			pause();
+	}
+	CU_ASSERT_FATAL(child_ready(fds[0]));
+	kill(pid, SIGKILL);
+	CU_ASSERT_EQUAL(child_wait(pid), 128 + SIGKILL);
+	rc = close(fds[0]) | close(fds[1]);
+	CU_ASSERT_EQUAL(rc, 0);
+}
+
+/*
+ * One run of a departure whose runner is SIGKILLed at its countdown-th crash point: every
+ * remaining member must then get its event exactly once, never one about itself, and the table
+ * must hold exactly the members that stay. Returns false once the departure ran through.
+ */
+static bool
+dep_run(enum departure_kind kind, int countdown)
+{
+	const uint8_t ev_type = kind == DEP_CLOSE ? SKAG_EV_GROUP_DESTROYED : SKAG_EV_MEMBER_LEFT;
+	struct skag_tbl_stats st;
+	struct skag_event ev[8];
+	int16_t g = 0;
+	int procs_[DIM(dep_members)], fds[2], go[2], rc;
+	unsigned int i, n;
+	bool crashed;
+	pid_t pid;
+
+	tbl_setup(4, 8);
+	for (i = 0; i < DIM(dep_members); i++)
+		procs_[i] = proc_new();
+	if (kind != DEP_CLOSE)
+		g = create(procs_[0], 0, 0, 100, true);
+	CU_ASSERT_FATAL(pipe(fds) == 0 && pipe(go) == 0);
+	if (kind == DEP_REAP)
+		dep_victim(g);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0)
+		dep_child(kind, g, countdown, fds[1], go[0]);
+	CU_ASSERT_FATAL(child_ready(fds[0]));
+	for (i = kind == DEP_CLOSE ? 0 : 1; i < DIM(dep_members); i++)
+		CU_ASSERT_EQUAL_FATAL(join(procs_[i], dep_members[i].dev, dep_members[i].dev,
+					   kind == DEP_CLOSE ? 0xc105e : 100, g,
+					   dep_members[i].events), 0);
+	child_note(go[1]);
+	crashed = child_kill_at_crash(pid, &rc);
+	if (!crashed)
+		CU_ASSERT_EQUAL(rc, 0);
+	/* The next locker repairs; the dead child (and victim) are reaped. */
+	while (skag_proc_reap(T) > 0)
+		;
 	skag_tbl_stats_get(T, &st);
-	crash_child(g, SKAG_CP_LEAVE);
-	check_repaired(st.repairs);
-	CU_ASSERT_EQUAL(nb_members(g), 1);
-	skag_tbl_stats_get(T, &st);
-	CU_ASSERT_EQUAL(st.live_members, 1);
-	h = handler_of(0, g, 0);
-	/* Handlers are handed out in sequence: h + 1 was the leaver's, it is gone. */
-	CU_ASSERT_EQUAL(skag_handler_resolve(T, 0, h, (uint16_t)(h + 1), &src, &dst), -EPERM);
-	CU_ASSERT_EQUAL(join(p, 7, 7, 100, g, false), 0);
+	CU_ASSERT_EQUAL(st.procs, DIM(dep_members));
+	CU_ASSERT_EQUAL(st.repairs, crashed ? 1u : 0u);
+	for (i = 0; i < DIM(dep_members); i++) {
+		n = pop_all(procs_[i], ev, DIM(ev));
+		CU_ASSERT_EQUAL(n, dep_members[i].events ? 1u : 0u);
+		if (n != 1)
+			continue;
+		CU_ASSERT_EQUAL(ev[0].type, ev_type);
+		CU_ASSERT_EQUAL(ev[0].dev_id, dep_members[i].dev);
+		CU_ASSERT_EQUAL(ev[0].group_id, g);
+		CU_ASSERT(domain_is(ev[0].domain, kind == DEP_CLOSE ? dep_members[i].dev : 7));
+	}
+	if (kind == DEP_CLOSE) {
+		CU_ASSERT_EQUAL(skag_group_next(T, -1), -1);
+		CU_ASSERT(!block_has(0xc105e));
+		check_free_order(procs_[0], (const int16_t[]){ 1, 2, 3, 0 }, 4);
+	} else {
+		CU_ASSERT_EQUAL(nb_members(g), DIM(dep_members));
+		CU_ASSERT(!skag_dev_is_member(T, 7, g));
+		/* The domain is free again. */
+		CU_ASSERT_EQUAL(join(procs_[1], 7, 7, 100, g, false), 0);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	close(go[0]);
+	close(go[1]);
+	tbl_teardown();
+	return crashed;
 }
 
 static void
-test_mp_crash_destroy(void)
+dep_all(enum departure_kind kind)
 {
-	struct skag_tbl_stats st;
-	struct skag_event ev[2];
-	int p;
+	int countdown;
 
-	tbl_setup(4, 4);
-	p = proc_new();
-	skag_tbl_stats_get(T, &st);
-	crash_child(0, SKAG_CP_DESTROY);
-	check_repaired(st.repairs);
-	CU_ASSERT_EQUAL(skag_group_next(T, -1), -1);
-	CU_ASSERT(!block_has(0xdead));
-	skag_tbl_stats_get(T, &st);
-	CU_ASSERT_EQUAL(st.live_groups, 0);
-	CU_ASSERT_EQUAL(st.live_members, 0);
-	/* The repair finished the destruction: the joiner hears of it once. */
-	CU_ASSERT_EQUAL_FATAL(pop_all(p, ev, 2), 1);
-	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_GROUP_DESTROYED);
-	CU_ASSERT_EQUAL(ev[0].dev_id, 0);
-	/* The destroy died before putting id 0 back on the free FIFO: repair did, last. */
-	check_free_order(p, (const int16_t[]){ 1, 2, 3, 0 }, 4);
+	/* A crash at each point in turn, until the departure runs through without one. */
+	for (countdown = 1; countdown < 100 && dep_run(kind, countdown); countdown++)
+		;
+	CU_ASSERT(countdown > 4 && countdown < 100);
+}
+
+static void
+test_mp_crash_leave(void)
+{
+	dep_all(DEP_LEAVE);
+}
+
+static void
+test_mp_crash_close(void)
+{
+	dep_all(DEP_CLOSE);
+}
+
+static void
+test_mp_crash_reap(void)
+{
+	dep_all(DEP_REAP);
 }
 
 struct test {
@@ -1287,12 +1525,14 @@ static const struct test unit_tests[] = {
 	{ "destroy", test_destroy },
 	{ "handler uniqueness", test_handler_unique },
 	{ "handler staleness", test_handler_stale },
+	{ "link members", test_link_members },
 	{ "handler space full", test_handler_space_full },
 	{ "group id reuse", test_group_id_reuse },
 	{ "group id free FIFO", test_group_id_fifo },
 	{ "token wiped", test_token_wiped },
 	{ "events: member left", test_events_member_left },
 	{ "events: group destroyed", test_events_group_destroyed },
+	{ "device close per process", test_dev_remove_per_process },
 	{ "mailbox overflow", test_mailbox_overflow },
 	{ "process slots", test_proc_slots },
 	{ "repair of a consistent table", test_repair_consistent },
@@ -1306,8 +1546,9 @@ static const struct test mp_tests[] = {
 	{ "wait woken by another process", test_mp_wait_wakeup },
 	{ "crash in create", test_mp_crash_create },
 	{ "crash in join", test_mp_crash_join },
-	{ "crash in leave", test_mp_crash_leave },
-	{ "crash in destroy", test_mp_crash_destroy },
+	{ "crash at each point of a leave", test_mp_crash_leave },
+	{ "crash at each point of a creator's close", test_mp_crash_close },
+	{ "crash at each point of a reap", test_mp_crash_reap },
 };
 
 static bool

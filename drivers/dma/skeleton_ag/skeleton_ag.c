@@ -27,16 +27,6 @@
 
 RTE_LOG_REGISTER_DEFAULT(skag_logtype, INFO);
 
-/*
- * Devices probed by this process, to find the dmadev again at remove. Keyed by the vdev:
- * rte_dma_close() zeroes the rte_dma_dev, its device pointer included.
- */
-#define SKAG_MAX_LOCAL_DEVS	RTE_DMADEV_DEFAULT_MAX
-static struct {
-	struct rte_vdev_device *vdev;
-	struct rte_dma_dev *dev;
-} skag_local_devs[SKAG_MAX_LOCAL_DEVS];
-
 static const char *const skag_valid_args[] = {
 	SKAG_ARG_MAX_GROUPS,
 	SKAG_ARG_MAX_MEMBERS,
@@ -124,73 +114,21 @@ skag_close(struct rte_dma_dev *dev)
 	return 0;
 }
 
-struct skag_range_walk {
-	struct skag_range *ranges;
-	uint16_t nb;
-};
-
-static int
-skag_range_add(const struct rte_memseg_list *msl, void *arg)
-{
-	struct skag_range_walk *w = arg;
-
-	/* External memory is not mapped in the other processes. */
-	if (msl->external || msl->base_va == NULL || msl->len == 0)
-		return 0;
-	if (w->nb == SKAG_MAX_RANGES)
-		return -1;
-	w->ranges[w->nb].start = (uintptr_t)msl->base_va;
-	w->ranges[w->nb].end = (uintptr_t)msl->base_va + msl->len;
-	w->nb++;
-	return 0;
-}
-
-static int
-skag_range_cmp(const void *a, const void *b)
-{
-	const struct skag_range *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/*
- * Sort the ranges and merge those that touch or overlap: the data path then checks one range
- * where memseg lists were reserved back to back. Returns the number of ranges left.
- */
-static uint16_t
-skag_ranges_merge(struct skag_range *r, uint16_t nb)
-{
-	uint16_t i, n = 0;
-
-	qsort(r, nb, sizeof(*r), skag_range_cmp);
-	for (i = 0; i < nb; i++) {
-		if (n > 0 && r[i].start <= r[n - 1].end)
-			r[n - 1].end = RTE_MAX(r[n - 1].end, r[i].end);
-		else
-			r[n++] = r[i];
-	}
-	return n;
-}
-
 static int
 skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_vchan_conf *conf,
 		 uint32_t conf_sz)
 {
 	struct skag_dev *sd = dev->data->dev_private;
 	struct skag_vchan *vc = &sd->vchan[vchan];
-	struct skag_range ranges[SKAG_MAX_RANGES];
-	struct skag_range_walk walk = { .ranges = ranges, .nb = 0 };
-	struct skag_live_ref src_ref, dst_ref;
 	const char *name = dev->data->dev_name;
 	uint32_t size = rte_align32pow2(conf->nb_desc);
 	struct rte_dma_sge *sg_buf;
+	struct skag_link link = { .epoch = NULL };
 	struct skag_desc *ring;
 	bool inter;
 	int ret;
 
 	RTE_SET_USED(conf_sz);
-	memset(&src_ref, 0, sizeof(src_ref));
-	memset(&dst_ref, 0, sizeof(dst_ref));
 
 	if (conf->direction != RTE_DMA_DIR_MEM_TO_MEM) {
 		SKAG_LOG(ERR, "%s: vchan %u: only mem to mem is supported", name, vchan);
@@ -216,21 +154,18 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 			SKAG_LOG(ERR, "%s: group table not attached", name);
 			return -ENODEV;
 		}
-		/* Both handlers must be live members of one group this device is in. */
-		ret = skag_handler_resolve(tbl, dev->data->dev_id, conf->domain.src_handler,
-					   conf->domain.dst_handler, &src_ref, &dst_ref);
+		/*
+		 * Both handlers must be live members of one group this device is in; the
+		 * device may move data between two other members, as DSA-like engines do.
+		 */
+		ret = skag_link_resolve(tbl, dev->data->dev_id, conf->domain.src_handler,
+					conf->domain.dst_handler, &link);
 		if (ret < 0) {
 			SKAG_LOG(ERR, "%s: vchan %u: handlers %u -> %u %s (%d)", name, vchan,
 				 conf->domain.src_handler, conf->domain.dst_handler,
 				 ret == -EPERM ? "not authorised" : "invalid", ret);
 			return ret;
 		}
-		if (rte_memseg_list_walk(skag_range_add, &walk) != 0 || walk.nb == 0) {
-			SKAG_LOG(ERR, "%s: vchan %u: cannot cache shared memory ranges", name,
-				 vchan);
-			return -ENOMEM;
-		}
-		walk.nb = skag_ranges_merge(ranges, walk.nb);
 	}
 
 	ring = rte_zmalloc_socket("skag_ring", size * sizeof(*ring), RTE_CACHE_LINE_SIZE,
@@ -251,12 +186,9 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	vc->mask = size - 1;
 	vc->nb_desc = conf->nb_desc;
 	vc->inter = inter;
-	vc->src_ref = src_ref;
-	vc->dst_ref = dst_ref;
-	vc->nb_ranges = walk.nb;
-	vc->src_hint = 0;
-	vc->dst_hint = 0;
-	memcpy(vc->ranges, ranges, walk.nb * sizeof(ranges[0]));
+	vc->link = link;
+	/* The next burst copies the map of DPDK shared memory. */
+	vc->mem.gen = 0;
 	vc->conf = *conf;
 	return 0;
 }
@@ -344,13 +276,15 @@ skag_dump(const struct rte_dma_dev *dev, FILE *f)
 		}
 		fprintf(f, "  vchan %u: direction mem2mem, nb_desc %u, ring %u, domain %s",
 			i, vc->nb_desc, vc->mask + 1u, skag_domain_name(vc->conf.domain.type));
-		if (vc->inter)
-			fprintf(f, ", src_handler %u, dst_handler %u, group %d, link %s, "
-				"shm ranges %u",
+		if (vc->inter) {
+			/* A copy: the dump does not refresh the link of the lcore driving it. */
+			struct skag_link link = vc->link;
+
+			fprintf(f, ", src_handler %u, dst_handler %u, group %d, link %s",
 				vc->conf.domain.src_handler, vc->conf.domain.dst_handler,
-				vc->src_ref.group_id,
-				skag_ref_live(&vc->src_ref) && skag_ref_live(&vc->dst_ref) ?
-				"live" : "stale", vc->nb_ranges);
+				link.group_id, skag_link_fresh(&link) ||
+				skag_link_revalidate(&link) ? "live" : "stale");
+		}
 		fprintf(f, "\n    ring_idx: enqueued %u, submitted %u, completed %u\n",
 			vc->enq_idx, vc->sub_idx, vc->cmp_idx);
 		fprintf(f, "    stats: submitted %" PRIu64 ", completed %" PRIu64
@@ -412,13 +346,13 @@ skag_parse_args(struct rte_vdev_device *vdev, uint16_t *max_groups, uint16_t *ma
 {
 	const char *name = rte_vdev_device_name(vdev);
 	const char *params = rte_vdev_device_args(vdev);
-	struct skag_u16_arg groups = { max_groups, 1, SKAG_MAX_GROUPS };
-	struct skag_u16_arg members = { max_members, 2, SKAG_MAX_MEMBERS };
+	struct skag_u16_arg groups = { max_groups, SKAG_MIN_GROUPS, SKAG_MAX_GROUPS };
+	struct skag_u16_arg members = { max_members, SKAG_MIN_MEMBERS, SKAG_MAX_MEMBERS };
 	struct rte_kvargs *kvlist;
 	int ret = 0;
 
-	*max_groups = SKAG_DEF_MAX_GROUPS;
-	*max_members = SKAG_DEF_MAX_MEMBERS;
+	*max_groups = SKAG_DEF_GROUPS;
+	*max_members = SKAG_DEF_MEMBERS;
 	*explicit_sizes = false;
 	if (params == NULL || params[0] == '\0')
 		return 0;
@@ -460,26 +394,23 @@ skag_probe(struct rte_vdev_device *vdev)
 	struct rte_dma_dev *dev;
 	struct skag_dev *sd;
 	bool explicit_sizes;
-	unsigned int slot;
 	int ret;
 
 	if (name == NULL)
 		return -EINVAL;
-	for (slot = 0; slot < SKAG_MAX_LOCAL_DEVS; slot++)
-		if (skag_local_devs[slot].vdev == NULL)
-			break;
-	if (slot == SKAG_MAX_LOCAL_DEVS) {
-		SKAG_LOG(ERR, "%s: too many devices in this process (%d)", name,
-			 SKAG_MAX_LOCAL_DEVS);
-		return -ENOSPC;
-	}
 	ret = skag_parse_args(vdev, &max_groups, &max_members, &explicit_sizes);
 	if (ret < 0)
 		return ret;
 
+	ret = skag_mem_attach();
+	if (ret < 0) {
+		SKAG_LOG(ERR, "%s: cannot map DPDK shared memory (%d)", name, ret);
+		return ret;
+	}
 	ret = skag_ctrl_attach(max_groups, max_members, explicit_sizes);
 	if (ret < 0) {
 		SKAG_LOG(ERR, "%s: cannot attach the group table (%d)", name, ret);
+		skag_mem_detach();
 		return ret;
 	}
 
@@ -490,6 +421,7 @@ skag_probe(struct rte_vdev_device *vdev)
 			 rte_eal_process_type() == RTE_PROC_PRIMARY ?
 			 "allocate" : "attach to the primary's");
 		skag_ctrl_detach();
+		skag_mem_detach();
 		return rte_eal_process_type() == RTE_PROC_PRIMARY ? -ENOMEM : -ENODEV;
 	}
 
@@ -506,8 +438,6 @@ skag_probe(struct rte_vdev_device *vdev)
 		sd->explicit_sizes = explicit_sizes;
 	}
 	dev->state = RTE_DMA_DEV_READY;
-	skag_local_devs[slot].vdev = vdev;
-	skag_local_devs[slot].dev = dev;
 
 	SKAG_LOG(INFO, "%s: dmadev %d %s", name, dev->data->dev_id,
 		 rte_eal_process_type() == RTE_PROC_PRIMARY ? "created" : "attached");
@@ -518,47 +448,28 @@ static int
 skag_remove(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
-	struct rte_dma_dev *dev = NULL;
-	unsigned int slot;
-	int ret = 0;
+	int dev_id, ret = 0;
 
 	if (name == NULL)
 		return -EINVAL;
-	for (slot = 0; slot < SKAG_MAX_LOCAL_DEVS; slot++) {
-		if (skag_local_devs[slot].vdev == vdev) {
-			dev = skag_local_devs[slot].dev;
-			skag_local_devs[slot].vdev = NULL;
-			skag_local_devs[slot].dev = NULL;
-			break;
-		}
-	}
-	if (dev == NULL)
-		return -ENODEV;
-
-	/* rte_dma_close() releases the slot: if the application closed it, nothing is left. */
-	if (dev->state != RTE_DMA_DEV_UNUSED && dev->device == &vdev->device) {
-		int16_t dev_id = dev->data->dev_id;
-
-		if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
-			/* Not closed by the application: close it, dropping its memberships. */
-			if (dev->data->dev_started)
-				rte_dma_stop(dev_id);
-			ret = rte_dma_close(dev_id);
-		} else if (!dev->data->dev_started) {
-			/*
-			 * The device belongs to the primary: only drop this process's
-			 * view (skag_close leaves the shared state alone here).
-			 */
-			ret = rte_dma_pmd_release(name);
-		} else {
+	/* Not found: the application closed the device already, rte_dma_close() released it. */
+	dev_id = rte_dma_get_dev_id_by_name(name);
+	if (dev_id >= 0) {
+		if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+			rte_dma_stop(dev_id);
+		/* In a secondary, dev_close leaves the device's shared state alone. */
+		ret = rte_dma_close(dev_id);
+		if (ret == -EBUSY && rte_eal_process_type() != RTE_PROC_PRIMARY) {
 			/* Started by the primary: the library refuses to close it. */
 			SKAG_LOG(DEBUG, "%s: left to the primary", name);
+			ret = 0;
+		} else if (ret < 0) {
+			SKAG_LOG(ERR, "%s: cannot close dmadev %d (%d)", name, dev_id, ret);
 		}
-		if (ret < 0)
-			SKAG_LOG(ERR, "%s: cannot release dmadev %d (%d)", name, dev_id, ret);
 	}
 	/* This process's memberships go with the last detach. */
 	skag_ctrl_detach();
+	skag_mem_detach();
 	return ret;
 }
 
@@ -578,5 +489,6 @@ RTE_PMD_REGISTER_ALIAS(dma_skag, SKAG_LEGACY_NAME);
 #endif
 RTE_PMD_REGISTER_VDEV(dma_skag, skag_pmd_drv);
 RTE_PMD_REGISTER_PARAM_STRING(dma_skag,
-		SKAG_ARG_MAX_GROUPS "=<1..1024> "
-		SKAG_ARG_MAX_MEMBERS "=<2..64>");
+		SKAG_ARG_MAX_GROUPS "=<" RTE_STR(SKAG_MIN_GROUPS) ".." RTE_STR(SKAG_MAX_GROUPS) "> "
+		SKAG_ARG_MAX_MEMBERS "=<" RTE_STR(SKAG_MIN_MEMBERS) ".." RTE_STR(SKAG_MAX_MEMBERS)
+		">");

@@ -40,14 +40,12 @@ extern int skag_logtype;
  * full, the pending ops are executed early to free it (holds at least 32 maximal copy_sg).
  */
 #define SKAG_SG_BUF_ENTRIES	(SKAG_MAX_SGES * 2 * 32)
-/** Cached address ranges of DPDK shared memory (memseg lists). */
-#define SKAG_MAX_RANGES		RTE_MAX_MEMSEG_LISTS
+/** Ranges of DPDK shared memory a vchan keeps; more are looked up in the process's map. */
+#define SKAG_VCHAN_RANGES	64
 
 /** Devargs. */
 #define SKAG_ARG_MAX_GROUPS	"max_groups"
 #define SKAG_ARG_MAX_MEMBERS	"max_members"
-#define SKAG_DEF_MAX_GROUPS	64
-#define SKAG_DEF_MAX_MEMBERS	8
 
 /** Descriptor operations. */
 enum skag_op {
@@ -71,10 +69,34 @@ struct skag_desc {
 	uint8_t rsvd;
 };
 
-/** [start, end) virtual address range of DPDK shared memory (memseg lists, merged). */
+/** [start, end) virtual address range of backed DPDK shared memory. */
 struct skag_range {
 	uintptr_t start;
 	uintptr_t end;
+};
+
+/** Whether [addr, addr + len) lies in r, without overflow. */
+static inline bool
+skag_range_has(const struct skag_range *r, uint64_t addr, uint64_t len)
+{
+	uint64_t off = addr - r->start;	/* huge if addr < start */
+
+	return off <= r->end - r->start && len <= r->end - r->start - off;
+}
+
+/**
+ * A vchan's copy of the map of DPDK shared memory, sorted, with the ranges the last source and
+ * destination hit. Made again at the next burst once the process's map changed (gen), or when
+ * another process drives the vchan.
+ */
+struct skag_vchan_mem {
+	uint32_t gen;
+	int32_t pid;
+	uint16_t nb;
+	uint16_t src_hint;
+	uint16_t dst_hint;
+	bool partial;		/**< The map has more ranges than the copy. */
+	struct skag_range r[SKAG_VCHAN_RANGES];
 };
 
 /** One vchan; hot fields first, used only by the lcore driving the vchan. */
@@ -93,16 +115,9 @@ struct __rte_cache_aligned skag_vchan {
 	uint64_t completed;
 	uint64_t errors;
 
-	/*
-	 * Inter-domain only: liveness of both members and shared memory ranges, sorted by start
-	 * address, merged when they touch, with the ranges the last source and destination hit.
-	 */
-	struct skag_live_ref src_ref;
-	struct skag_live_ref dst_ref;
-	uint16_t nb_ranges;
-	uint16_t src_hint;
-	uint16_t dst_hint;
-	struct skag_range ranges[SKAG_MAX_RANGES];
+	/* Inter-domain only: the source, destination and submitting members. */
+	struct skag_link link;
+	struct skag_vchan_mem mem;
 
 	/* Configuration, for the dump. */
 	struct rte_dma_vchan_conf conf;
@@ -117,6 +132,24 @@ struct skag_dev {
 	bool explicit_sizes;
 	struct skag_vchan vchan[SKAG_MAX_VCHANS];
 };
+
+/** Generation of the process's map of DPDK shared memory, bumped by memory events. */
+extern RTE_ATOMIC(uint32_t) skag_mem_gen;
+
+/** Take a reference on the map of DPDK shared memory (probe): the first one builds it. */
+int skag_mem_attach(void);
+
+/** Drop a reference taken by skag_mem_attach() (remove). */
+void skag_mem_detach(void);
+
+/** Copy the process's map into a vchan. */
+void skag_mem_copy(struct skag_vchan_mem *vm);
+
+/** Whether [addr, addr + len) lies in backed DPDK shared memory (the whole map). */
+bool skag_mem_shared_has(uint64_t addr, uint64_t len);
+
+/** Whether [addr, addr + len) is mapped in this process with read (and write) access. */
+bool skag_mem_private_ok(uint64_t addr, uint64_t len, bool write);
 
 /** Set the fast path functions of a device in the calling process's fp object. */
 void skag_dp_fp_set(struct rte_dma_fp_object *fp, void *dev_private);

@@ -74,6 +74,7 @@ skag_thread_join(skag_thread_t id)
 #define rte_memory_order_release __ATOMIC_RELEASE
 #define rte_atomic_load_explicit(ptr, mo) __atomic_load_n(ptr, mo)
 #define rte_atomic_store_explicit(ptr, val, mo) __atomic_store_n(ptr, val, mo)
+#define rte_atomic_fetch_add_explicit(ptr, val, mo) __atomic_fetch_add(ptr, val, mo)
 
 /* The old name of the device, documented for 22.11, where the vdev bus takes the longest match. */
 #define SKAG_LEGACY_NAME dma_skeleton_ag

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -26,23 +30,24 @@ RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
 #define SKAG_CTRL_LOG(level, ...) \
 	RTE_LOG_LINE_PREFIX(level, SKAG_CTRL, "%s(): ", __func__, __VA_ARGS__)
 
-/* Watcher period: bounds death detection latency and the latency of a detach. */
-#define SKAG_CTRL_WAIT_MS	10
+/* Longest sleep of the watcher; it is woken by events and by detach. */
+#define SKAG_CTRL_WAIT_MS	100
+/*
+ * Period of the reaper: a dead process is seen at once through its pidfd, and at the latest
+ * after this long where the kernel has no pidfd or the process died before being watched.
+ */
+#define SKAG_CTRL_REAP_MS	10
 
 /*
- * Callback registration of one membership of this process. Function pointers are only valid in
- * the process that registered them, so the registry is process-local; the shared table only
- * says which member an event is for.
+ * Callback registration of one membership of this process, in the list of its group. Function
+ * pointers are only valid in the process that registered them, so the registry is
+ * process-local; the shared table only says which member an event is for.
  */
 struct skag_ctrl_reg {
 	TAILQ_ENTRY(skag_ctrl_reg) next;
 	rte_dma_access_pair_group_event_cb_t cb;
 	int16_t dev_id;
-	int16_t group_id;
-	uint16_t member_idx;
-	uint32_t member_gen;
-	/* Membership ended before it could be resolved: match on (dev_id, group_id) only. */
-	bool unresolved;
+	struct skag_member_ref member;
 };
 
 TAILQ_HEAD(skag_ctrl_reg_list, skag_ctrl_reg);
@@ -53,6 +58,7 @@ static struct {
 	RTE_ATOMIC(struct skag_tbl *) tbl;
 	int proc;			/* process slot, owned by the watcher thread */
 	skag_thread_t watcher;
+	skag_thread_t reaper;
 	RTE_ATOMIC(bool) stop;
 	bool telemetry_done;
 	/*
@@ -63,7 +69,7 @@ static struct {
 	/*
 	 * Registrations by group id: leave, destroy and events look at one group's list, so
 	 * they cost the same however many groups this process is in. Initialized on the first
-	 * attach, before anything is inserted; a zeroed list iterates as empty.
+	 * attach, before anything is inserted.
 	 */
 	struct skag_ctrl_reg_list regs[SKAG_MAX_GROUPS];
 	bool regs_ready;
@@ -84,6 +90,12 @@ skag_ctrl_table(void)
 	return rte_atomic_load_explicit(&skag_ctrl.tbl, rte_memory_order_acquire);
 }
 
+static bool
+skag_ctrl_stopping(void)
+{
+	return rte_atomic_load_explicit(&skag_ctrl.stop, rte_memory_order_acquire);
+}
+
 static const char *
 skag_ctrl_role_str(uint8_t role)
 {
@@ -99,79 +111,38 @@ skag_ctrl_regs(int16_t group_id)
 	return &skag_ctrl.regs[group_id];
 }
 
-/* Call with reg_lock held. */
+/* Drop the registrations of dev_id in list l (of every device if dev_id < 0). reg_lock held. */
 static void
-skag_ctrl_reg_remove_list(struct skag_ctrl_reg_list *l, int16_t dev_id)
+skag_ctrl_reg_drop(struct skag_ctrl_reg_list *l, int16_t dev_id)
 {
 	struct skag_ctrl_reg *r, *tmp;
 
 	RTE_TAILQ_FOREACH_SAFE(r, l, next, tmp) {
-		if (r->dev_id == dev_id) {
+		if (dev_id < 0 || r->dev_id == dev_id) {
 			TAILQ_REMOVE(l, r, next);
 			free(r);
 		}
 	}
 }
 
-/* Call with reg_lock held; group_id < 0: every group (device close). */
+/* The membership of dev_id in group_id ended. reg_lock held. */
 static void
-skag_ctrl_reg_remove(int16_t dev_id, int16_t group_id)
+skag_ctrl_reg_remove_group(int16_t dev_id, int16_t group_id)
 {
 	struct skag_ctrl_reg_list *l = skag_ctrl_regs(group_id);
-	int g;
 
-	if (l != NULL) {
-		skag_ctrl_reg_remove_list(l, dev_id);
-		return;
-	}
-	if (group_id >= 0)
-		return;
+	if (l != NULL)
+		skag_ctrl_reg_drop(l, dev_id);
+}
+
+/* Every membership of dev_id in this process ended (dev_id < 0: of every device). */
+static void
+skag_ctrl_reg_remove_dev(int16_t dev_id)
+{
+	unsigned int g;
+
 	for (g = 0; g < SKAG_MAX_GROUPS; g++)
-		skag_ctrl_reg_remove_list(&skag_ctrl.regs[g], dev_id);
-}
-
-/* Call with reg_lock held. */
-static void
-skag_ctrl_reg_clear(void)
-{
-	struct skag_ctrl_reg *r;
-	int g;
-
-	for (g = 0; g < SKAG_MAX_GROUPS; g++) {
-		while ((r = TAILQ_FIRST(&skag_ctrl.regs[g])) != NULL) {
-			TAILQ_REMOVE(&skag_ctrl.regs[g], r, next);
-			free(r);
-		}
-	}
-}
-
-/*
- * Register a membership that was just created, with reg_lock held since before the table op.
- * The table does not return the member slot, so resolve our own handler to get it.
- */
-static void
-skag_ctrl_reg_insert(struct skag_ctrl_reg *r, int16_t dev_id, int16_t group_id,
-		const uint8_t *domain, rte_dma_access_pair_group_event_cb_t cb)
-{
-	struct skag_tbl *t = skag_ctrl_table();
-	struct skag_live_ref ref, ref2;
-	uint16_t h;
-
-	r->cb = cb;
-	r->dev_id = dev_id;
-	r->group_id = group_id;
-	if (skag_handler_get(t, dev_id, group_id, domain, &h) == 0 &&
-	    skag_handler_resolve(t, dev_id, h, h, &ref, &ref2) == 0) {
-		r->member_idx = ref.member_idx;
-		r->member_gen = ref.gen;
-	} else {
-		/*
-		 * Already gone (the creator died right after our join): its GROUP_DESTROYED may
-		 * be waiting in our mailbox with a generation we cannot learn any more.
-		 */
-		r->unresolved = true;
-	}
-	TAILQ_INSERT_TAIL(&skag_ctrl.regs[group_id], r, next);
+		skag_ctrl_reg_drop(&skag_ctrl.regs[g], dev_id);
 }
 
 static void
@@ -185,10 +156,8 @@ skag_ctrl_event_dispatch(const struct skag_event *ev)
 		return;
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
 	TAILQ_FOREACH(r, l, next) {
-		if (r->dev_id != ev->dev_id || r->group_id != ev->group_id)
-			continue;
-		if (!r->unresolved &&
-		    (r->member_idx != ev->member_idx || r->member_gen != ev->member_gen))
+		if (r->dev_id != ev->dev_id || r->member.member_idx != ev->member_idx ||
+		    r->member.gen != ev->member_gen)
 			continue;
 		cb = r->cb;
 		/* The membership is over: no further event can be for it. */
@@ -210,15 +179,18 @@ skag_ctrl_event_dispatch(const struct skag_event *ev)
 	}
 }
 
+/*
+ * Event delivery. The thread holds the process slot's alive mutex: it must live as long as the
+ * process, and its end (or the process's death) makes the slot reapable.
+ */
 static skag_thread_ret_t
 skag_ctrl_watcher(void *arg)
 {
 	struct skag_tbl *t = arg;
 	struct skag_event ev;
 	uint32_t seq;
-	int proc, rc;
+	int proc;
 
-	/* The slot's alive mutex is held by this thread: it must live as long as the process. */
 	proc = skag_proc_attach(t, getpid());
 	pthread_mutex_lock(&skag_ctrl.lock);
 	skag_ctrl.attach_rc = proc < 0 ? proc : 0;
@@ -229,14 +201,11 @@ skag_ctrl_watcher(void *arg)
 	if (proc < 0)
 		return 0;
 
-	while (!rte_atomic_load_explicit(&skag_ctrl.stop, rte_memory_order_acquire)) {
+	while (!skag_ctrl_stopping()) {
 		/* Sequence first: a post after it makes the wait below return at once. */
 		seq = skag_proc_seq(t, proc);
 		while (skag_proc_event_pop(t, proc, &ev) == 1)
 			skag_ctrl_event_dispatch(&ev);
-		rc = skag_proc_reap(t);
-		if (rc > 0)
-			SKAG_CTRL_LOG(INFO, "reaped %d dead process(es)", rc);
 		skag_proc_wait(t, proc, seq, SKAG_CTRL_WAIT_MS);
 	}
 
@@ -245,15 +214,105 @@ skag_ctrl_watcher(void *arg)
 }
 
 static int
-skag_ctrl_tel_groups(const char *cmd __rte_unused, const char *params __rte_unused,
-		struct rte_tel_data *d);
+skag_ctrl_pidfd_open(int32_t pid)
+{
+#ifdef SYS_pidfd_open
+	return syscall(SYS_pidfd_open, pid, 0);
+#else
+	RTE_SET_USED(pid);
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
+ * Watch the pidfds of the other attached processes: fds[p] watches the process in slot p,
+ * pids[p] is the pid it was opened for. A process that exits makes its pidfd readable.
+ */
+static void
+skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	int32_t pid;
+	int p;
+
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		pid = skag_proc_pid(t, p);
+		if (pid == pids[p])
+			continue;
+		if (fds[p] >= 0)
+			close(fds[p]);
+		fds[p] = -1;
+		pids[p] = pid;
+		if (pid == 0 || pid == getpid())
+			continue;
+		/* Without a pidfd (old kernel, process gone already), the period finds it. */
+		fds[p] = skag_ctrl_pidfd_open(pid);
+		e.data.u32 = p;
+		if (fds[p] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fds[p], &e) != 0) {
+			close(fds[p]);
+			fds[p] = -1;
+		}
+	}
+}
+
+/* Death detection: the memberships of dead processes are removed, with their events. */
+static skag_thread_ret_t
+skag_ctrl_reaper(void *arg)
+{
+	struct epoll_event evs[SKAG_MAX_PROCS];
+	int fds[SKAG_MAX_PROCS], p, ep, rc;
+	int32_t pids[SKAG_MAX_PROCS];
+	struct skag_tbl *t = arg;
+
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		fds[p] = -1;
+		pids[p] = 0;
+	}
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		SKAG_CTRL_LOG(WARNING, "no epoll (%s): dead processes seen within %u ms",
+			      strerror(errno), SKAG_CTRL_REAP_MS);
+	while (!skag_ctrl_stopping()) {
+		if (ep >= 0) {
+			skag_ctrl_pidfds_update(t, ep, fds, pids);
+			epoll_wait(ep, evs, RTE_DIM(evs), SKAG_CTRL_REAP_MS);
+		} else {
+			rte_delay_us_sleep(SKAG_CTRL_REAP_MS * 1000);
+		}
+		rc = skag_proc_reap(t);
+		if (rc > 0)
+			SKAG_CTRL_LOG(INFO, "reaped %d dead process(es)", rc);
+	}
+	for (p = 0; p < SKAG_MAX_PROCS; p++)
+		if (fds[p] >= 0)
+			close(fds[p]);
+	if (ep >= 0)
+		close(ep);
+	return 0;
+}
+
+/* Devargs sizes given for a table of t's sizes: either none given, or both equal. */
+static int
+skag_ctrl_sizes_check(struct skag_tbl *t, uint16_t max_groups, uint16_t max_members,
+		      bool explicit_sizes)
+{
+	struct skag_tbl_stats st;
+
+	skag_tbl_stats_get(t, &st);
+	if (explicit_sizes && (st.max_groups != max_groups || st.max_members != max_members)) {
+		SKAG_CTRL_LOG(ERR,
+			"group table exists with max_groups=%u max_members=%u, devargs ask %u/%u",
+			st.max_groups, st.max_members, max_groups, max_members);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int
-skag_ctrl_table_map(uint16_t max_groups, uint16_t max_members, bool explicit_sizes,
-		struct skag_tbl **tp)
+skag_ctrl_table_map(uint16_t max_groups, uint16_t max_members, struct skag_tbl **tp)
 {
 	const struct rte_memzone *mz;
-	struct skag_tbl_stats st;
 	struct skag_tbl *t;
 	size_t len;
 	int rc;
@@ -291,28 +350,32 @@ skag_ctrl_table_map(uint16_t max_groups, uint16_t max_members, bool explicit_siz
 			      SKAG_CTRL_MZ_NAME);
 		return -EINVAL;
 	}
-	skag_tbl_stats_get(t, &st);
-	if (explicit_sizes && (st.max_groups != max_groups || st.max_members != max_members)) {
-		SKAG_CTRL_LOG(ERR,
-			"group table exists with max_groups=%u max_members=%u, devargs ask %u/%u",
-			st.max_groups, st.max_members, max_groups, max_members);
-		return -EINVAL;
-	}
 	*tp = t;
 	return 0;
 }
 
+static void
+skag_ctrl_threads_stop(struct skag_tbl *t, bool reaper)
+{
+	rte_atomic_store_explicit(&skag_ctrl.stop, true, rte_memory_order_release);
+	if (reaper)
+		skag_thread_join(skag_ctrl.reaper);
+	/* The watcher detaches the process slot, removing the memberships of the process. */
+	skag_proc_wake(t, skag_ctrl.proc);
+	skag_thread_join(skag_ctrl.watcher);
+}
+
 /* Call with skag_ctrl.lock held. */
 static int
-skag_ctrl_start(struct skag_tbl *t)
+skag_ctrl_threads_start(struct skag_tbl *t)
 {
 	int rc;
 
 	rte_atomic_store_explicit(&skag_ctrl.stop, false, rte_memory_order_relaxed);
 	skag_ctrl.started = false;
-	rc = skag_thread_create(&skag_ctrl.watcher, SKAG_CTRL_THREAD_NAME, skag_ctrl_watcher, t);
+	rc = skag_thread_create(&skag_ctrl.watcher, SKAG_CTRL_WATCH_NAME, skag_ctrl_watcher, t);
 	if (rc != 0) {
-		SKAG_CTRL_LOG(ERR, "cannot start watcher thread: %s", strerror(-rc));
+		SKAG_CTRL_LOG(ERR, "cannot start the watcher thread: %s", strerror(-rc));
 		return rc;
 	}
 	while (!skag_ctrl.started)
@@ -323,51 +386,66 @@ skag_ctrl_start(struct skag_tbl *t)
 		skag_thread_join(skag_ctrl.watcher);
 		return skag_ctrl.attach_rc;
 	}
+	rc = skag_thread_create(&skag_ctrl.reaper, SKAG_CTRL_REAP_NAME, skag_ctrl_reaper, t);
+	if (rc != 0) {
+		SKAG_CTRL_LOG(ERR, "cannot start the reaper thread: %s", strerror(-rc));
+		skag_ctrl_threads_stop(t, false);
+		return rc;
+	}
 	return 0;
+}
+
+static int skag_ctrl_tel_table(const char *cmd, const char *params, struct rte_tel_data *d);
+static int skag_ctrl_tel_groups(const char *cmd, const char *params, struct rte_tel_data *d);
+static int skag_ctrl_tel_group(const char *cmd, const char *params, struct rte_tel_data *d);
+
+/* Once per process: the commands cannot be unregistered, they report nothing while detached. */
+static void
+skag_ctrl_telemetry_register(void)
+{
+	if (skag_ctrl.telemetry_done)
+		return;
+	rte_telemetry_register_cmd(SKAG_CTRL_TEL_TABLE, skag_ctrl_tel_table,
+		"Returns the sizes and counters of the skeleton_ag group table. No parameters");
+	rte_telemetry_register_cmd(SKAG_CTRL_TEL_GROUPS, skag_ctrl_tel_groups,
+		"Returns up to 256 live skeleton_ag group ids from the given one (default 0) and "
+		"the id to ask for next (-1: none). Parameters: int first group id");
+	rte_telemetry_register_cmd(SKAG_CTRL_TEL_GROUP, skag_ctrl_tel_group,
+		"Returns the members of a skeleton_ag group. Parameters: int group id");
+	skag_ctrl.telemetry_done = true;
 }
 
 int
 skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes)
 {
-	struct skag_tbl_stats st;
 	struct skag_tbl *t = NULL;
+	unsigned int g;
 	int rc = 0;
 
 	pthread_mutex_lock(&skag_ctrl.lock);
 	if (skag_ctrl.refcnt > 0) {
-		skag_tbl_stats_get(skag_ctrl_table(), &st);
-		if (explicit_sizes &&
-		    (st.max_groups != max_groups || st.max_members != max_members)) {
-			SKAG_CTRL_LOG(ERR,
-				"group table exists with max_groups=%u max_members=%u, devargs ask %u/%u",
-				st.max_groups, st.max_members, max_groups, max_members);
-			rc = -EINVAL;
-			goto out;
-		}
-		skag_ctrl.refcnt++;
+		rc = skag_ctrl_sizes_check(skag_ctrl_table(), max_groups, max_members,
+					   explicit_sizes);
+		if (rc == 0)
+			skag_ctrl.refcnt++;
 		goto out;
 	}
 
-	rc = skag_ctrl_table_map(max_groups, max_members, explicit_sizes, &t);
+	rc = skag_ctrl_table_map(max_groups, max_members, &t);
+	if (rc == 0)
+		rc = skag_ctrl_sizes_check(t, max_groups, max_members, explicit_sizes);
 	if (rc != 0)
 		goto out;
 	if (!skag_ctrl.regs_ready) {
-		unsigned int g;
-
 		/* Nothing registers before the table is published below. */
 		for (g = 0; g < SKAG_MAX_GROUPS; g++)
 			TAILQ_INIT(&skag_ctrl.regs[g]);
 		skag_ctrl.regs_ready = true;
 	}
-	rc = skag_ctrl_start(t);
+	rc = skag_ctrl_threads_start(t);
 	if (rc != 0)
 		goto out;
-	if (!skag_ctrl.telemetry_done) {
-		/* Cannot be unregistered: the command reports nothing while detached. */
-		rte_telemetry_register_cmd(SKAG_CTRL_TELEMETRY_CMD, skag_ctrl_tel_groups,
-			"Lists the live skeleton_ag access pair groups and their members. No parameters");
-		skag_ctrl.telemetry_done = true;
-	}
+	skag_ctrl_telemetry_register();
 	rte_atomic_store_explicit(&skag_ctrl.tbl, t, rte_memory_order_release);
 	skag_ctrl.refcnt = 1;
 out:
@@ -383,171 +461,92 @@ skag_ctrl_detach(void)
 		pthread_mutex_unlock(&skag_ctrl.lock);
 		return;
 	}
-	/* The watcher removes the memberships of this process and frees its slot. */
-	rte_atomic_store_explicit(&skag_ctrl.stop, true, rte_memory_order_release);
-	skag_thread_join(skag_ctrl.watcher);
+	skag_ctrl_threads_stop(skag_ctrl_table(), true);
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
 	rte_atomic_store_explicit(&skag_ctrl.tbl, NULL, rte_memory_order_release);
 	skag_ctrl.proc = -1;
-	skag_ctrl_reg_clear();
+	skag_ctrl_reg_remove_dev(-1);
 	pthread_mutex_unlock(&skag_ctrl.reg_lock);
 	pthread_mutex_unlock(&skag_ctrl.lock);
-}
-
-/* Live members of a group, creator first; returns the count or a negative errno. */
-static int
-skag_ctrl_members(struct skag_tbl *t, int16_t group_id, struct skag_member_info *mi)
-{
-	unsigned int nb;
-	int rc;
-
-	rc = skag_group_info(t, group_id, mi, SKAG_MAX_MEMBERS, &nb);
-	if (rc != 0)
-		return rc;
-	return RTE_MIN(nb, (unsigned int)SKAG_MAX_MEMBERS);
-}
-
-/*
- * Whether every membership held through dev_id belongs to this process. A secondary closes
- * every device on exit, including those the primary drives: memberships of other processes
- * must survive that.
- */
-static bool
-skag_ctrl_dev_only_local(struct skag_tbl *t, int16_t dev_id, bool *any)
-{
-	struct skag_member_info mi[SKAG_MAX_MEMBERS];
-	int32_t pid = getpid();
-	int g, i, n;
-
-	*any = false;
-	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
-		n = skag_ctrl_members(t, g, mi);
-		for (i = 0; i < n; i++) {
-			if (mi[i].dev_id != dev_id)
-				continue;
-			if (mi[i].pid != pid)
-				return false;
-			*any = true;
-		}
-	}
-	return true;
-}
-
-/* Mixed owners of one device: leave our groups one by one, as far as the rules allow. */
-static void
-skag_ctrl_dev_leave_local(struct skag_tbl *t, int16_t dev_id)
-{
-	struct skag_member_info mi[SKAG_MAX_MEMBERS];
-	int32_t pid = getpid();
-	int g, i, n, rc;
-
-	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
-		n = skag_ctrl_members(t, g, mi);
-		for (i = 0; i < n; i++) {
-			if (mi[i].dev_id != dev_id || mi[i].pid != pid)
-				continue;
-			rc = skag_group_leave(t, dev_id, g);
-			if (rc != 0)
-				SKAG_CTRL_LOG(WARNING,
-					"dev %d: group %d kept until process exit: %s",
-					dev_id, g, strerror(-rc));
-			break;
-		}
-	}
 }
 
 void
 skag_ctrl_dev_close(int16_t dev_id)
 {
 	struct skag_tbl *t;
-	bool any;
 	int rc;
 
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
 	t = skag_ctrl_table();
 	if (t != NULL) {
-		if (!skag_ctrl_dev_only_local(t, dev_id, &any)) {
-			skag_ctrl_dev_leave_local(t, dev_id);
-		} else if (any) {
-			rc = skag_dev_remove(t, dev_id);
-			if (rc < 0)
-				SKAG_CTRL_LOG(ERR, "dev %d: cannot remove memberships: %s",
-					      dev_id, strerror(-rc));
-			else
-				SKAG_CTRL_LOG(DEBUG, "dev %d: removed %d membership(s)",
-					      dev_id, rc);
-		}
+		rc = skag_dev_remove(t, skag_ctrl.proc, dev_id);
+		if (rc < 0)
+			SKAG_CTRL_LOG(ERR, "dev %d: cannot remove memberships: %s", dev_id,
+				      strerror(-rc));
+		else if (rc > 0)
+			SKAG_CTRL_LOG(DEBUG, "dev %d: removed %d membership(s)", dev_id, rc);
 	}
-	skag_ctrl_reg_remove(dev_id, -1);
+	skag_ctrl_reg_remove_dev(dev_id);
 	pthread_mutex_unlock(&skag_ctrl.reg_lock);
+}
+
+/*
+ * Create a group (group_id NULL on input: *group_id is set) or join *group_id, and register
+ * cb for the new membership.
+ */
+static int
+skag_ctrl_member_add(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uuid_t token,
+		     bool create, int16_t *group_id, rte_dma_access_pair_group_event_cb_t cb)
+{
+	int16_t dev_id = dev->data->dev_id;
+	struct skag_ctrl_reg *r = NULL;
+	struct skag_member_ref self;
+	struct skag_tbl *t;
+	int rc;
+
+	/* Allocate first: once the membership exists, failing would need an undo. */
+	if (cb != NULL) {
+		r = calloc(1, sizeof(*r));
+		if (r == NULL)
+			return -ENOMEM;
+	}
+	pthread_mutex_lock(&skag_ctrl.reg_lock);
+	t = skag_ctrl_table();
+	if (t == NULL)
+		rc = -ENODEV;
+	else if (create)
+		rc = skag_group_create(t, skag_ctrl.proc, dev_id, domain_id, token, cb != NULL,
+				       group_id, &self);
+	else
+		rc = skag_group_join(t, skag_ctrl.proc, dev_id, domain_id, token, *group_id,
+				     cb != NULL, &self);
+	if (rc == 0 && r != NULL) {
+		r->cb = cb;
+		r->dev_id = dev_id;
+		r->member = self;
+		TAILQ_INSERT_TAIL(&skag_ctrl.regs[self.group_id], r, next);
+		r = NULL;
+	}
+	pthread_mutex_unlock(&skag_ctrl.reg_lock);
+	free(r);
+	if (rc != 0)
+		SKAG_CTRL_LOG(DEBUG, "dev %d: %s failed: %s", dev_id, create ? "create" : "join",
+			      strerror(-rc));
+	return rc;
 }
 
 int
 skag_ctrl_group_create(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uuid_t token,
 		int16_t *group_id, rte_dma_access_pair_group_event_cb_t cb)
 {
-	int16_t dev_id = dev->data->dev_id;
-	struct skag_ctrl_reg *r = NULL;
-	struct skag_tbl *t;
-	int rc;
-
-	/* Allocate first: once the group exists, failing would need an undo others may see. */
-	if (cb != NULL) {
-		r = calloc(1, sizeof(*r));
-		if (r == NULL)
-			return -ENOMEM;
-	}
-	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	t = skag_ctrl_table();
-	if (t == NULL) {
-		rc = -ENODEV;
-	} else {
-		rc = skag_group_create(t, skag_ctrl.proc, dev_id, domain_id, token,
-				       cb != NULL, group_id);
-		if (rc == 0 && r != NULL) {
-			skag_ctrl_reg_insert(r, dev_id, *group_id, domain_id, cb);
-			r = NULL;
-		}
-	}
-	pthread_mutex_unlock(&skag_ctrl.reg_lock);
-	free(r);
-	if (rc != 0)
-		SKAG_CTRL_LOG(DEBUG, "dev %d: create failed: %s", dev_id, strerror(-rc));
-	return rc;
+	return skag_ctrl_member_add(dev, domain_id, token, true, group_id, cb);
 }
 
 int
 skag_ctrl_group_join(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uuid_t token,
 		int16_t group_id, rte_dma_access_pair_group_event_cb_t cb)
 {
-	int16_t dev_id = dev->data->dev_id;
-	struct skag_ctrl_reg *r = NULL;
-	struct skag_tbl *t;
-	int rc;
-
-	if (cb != NULL) {
-		r = calloc(1, sizeof(*r));
-		if (r == NULL)
-			return -ENOMEM;
-	}
-	pthread_mutex_lock(&skag_ctrl.reg_lock);
-	t = skag_ctrl_table();
-	if (t == NULL) {
-		rc = -ENODEV;
-	} else {
-		rc = skag_group_join(t, skag_ctrl.proc, dev_id, domain_id, token,
-				     group_id, cb != NULL);
-		if (rc == 0 && r != NULL) {
-			skag_ctrl_reg_insert(r, dev_id, group_id, domain_id, cb);
-			r = NULL;
-		}
-	}
-	pthread_mutex_unlock(&skag_ctrl.reg_lock);
-	free(r);
-	if (rc != 0)
-		SKAG_CTRL_LOG(DEBUG, "dev %d: join of group %d failed: %s", dev_id, group_id,
-			      strerror(-rc));
-	return rc;
+	return skag_ctrl_member_add(dev, domain_id, token, false, &group_id, cb);
 }
 
 /* Leave or destroy: the membership ends, and with it the local callback registration. */
@@ -561,13 +560,9 @@ skag_ctrl_group_end(const struct rte_dma_dev *dev, int16_t group_id,
 
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
 	t = skag_ctrl_table();
-	if (t == NULL) {
-		rc = -ENODEV;
-	} else {
-		rc = end(t, dev_id, group_id);
-		if (rc == 0)
-			skag_ctrl_reg_remove(dev_id, group_id);
-	}
+	rc = t == NULL ? -ENODEV : end(t, dev_id, group_id);
+	if (rc == 0)
+		skag_ctrl_reg_remove_group(dev_id, group_id);
 	pthread_mutex_unlock(&skag_ctrl.reg_lock);
 	return rc;
 }
@@ -595,18 +590,47 @@ skag_ctrl_group_handler_get(const struct rte_dma_dev *dev, int16_t group_id,
 	return skag_handler_get(t, dev->data->dev_id, group_id, domain_id, handler);
 }
 
+/* Live members of a group, creator first; returns the count or a negative errno. */
+static int
+skag_ctrl_members(struct skag_tbl *t, int16_t group_id, struct skag_member_info *mi)
+{
+	unsigned int nb;
+	int rc;
+
+	rc = skag_group_info(t, group_id, mi, SKAG_MAX_MEMBERS, &nb);
+	if (rc != 0)
+		return rc;
+	return RTE_MIN(nb, (unsigned int)SKAG_MAX_MEMBERS);
+}
+
+/* One member as text: what the dump and telemetry show of it, never the token. */
+static void
+skag_ctrl_member_str(const struct skag_member_info *mi, char *buf, size_t len)
+{
+	char uuid[RTE_UUID_STRLEN];
+
+	rte_uuid_unparse(mi->domain, uuid, sizeof(uuid));
+	snprintf(buf, len, "domain=%s role=%s handler=%u dev=%d pid=%" PRId32, uuid,
+		 skag_ctrl_role_str(mi->role), mi->handler, mi->dev_id, mi->pid);
+}
+
 void
 skag_ctrl_dump_groups(int16_t dev_id, FILE *f)
 {
 	struct skag_member_info mi[SKAG_MAX_MEMBERS];
-	char uuid[RTE_UUID_STRLEN];
+	char buf[RTE_TEL_MAX_STRING_LEN];
 	struct skag_tbl *t = skag_ctrl_table();
+	struct skag_tbl_stats st;
 	int g, i, n;
 
 	if (t == NULL) {
 		fprintf(f, "  access pair groups: table not attached\n");
 		return;
 	}
+	skag_tbl_stats_get(t, &st);
+	fprintf(f, "  group table: groups %u/%u, members %u, processes %u, repairs %u, "
+		"events dropped %u\n", st.live_groups, st.max_groups, st.live_members, st.procs,
+		st.repairs, st.ev_dropped);
 	fprintf(f, "  access pair groups:\n");
 	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
 		if (!skag_dev_is_member(t, dev_id, g))
@@ -616,61 +640,109 @@ skag_ctrl_dump_groups(int16_t dev_id, FILE *f)
 			continue;
 		fprintf(f, "    group %d: %d member(s)\n", g, n);
 		for (i = 0; i < n; i++) {
-			rte_uuid_unparse(mi[i].domain, uuid, sizeof(uuid));
-			fprintf(f, "      domain %s role %s handler %u dev %d pid %" PRId32 "%s\n",
-				uuid, skag_ctrl_role_str(mi[i].role), mi[i].handler,
-				mi[i].dev_id, mi[i].pid, mi[i].dev_id == dev_id ? " (self)" : "");
+			skag_ctrl_member_str(&mi[i], buf, sizeof(buf));
+			fprintf(f, "      %s%s\n", buf, mi[i].dev_id == dev_id ? " (self)" : "");
 		}
 	}
 }
 
-/* Telemetry: { "<group id>": { "group_id": n, "nb_members": n, "members": [ "..." ] } } */
+/* Telemetry parameter: an int in [0, max), or def if none is given; -1 if invalid. */
 static int
-skag_ctrl_tel_groups(const char *cmd __rte_unused, const char *params __rte_unused,
-		struct rte_tel_data *d)
+skag_ctrl_tel_param(const char *params, int def, int max)
 {
-	struct skag_member_info mi[SKAG_MAX_MEMBERS];
-	char uuid[RTE_UUID_STRLEN];
-	char buf[RTE_TEL_MAX_STRING_LEN];
+	unsigned long v;
+	char *end;
+
+	if (params == NULL || params[0] == '\0')
+		return def;
+	if (params[0] < '0' || params[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(params, &end, 10);
+	return errno == 0 && *end == '\0' && v < (unsigned long)max ? (int)v : -1;
+}
+
+/* { "max_groups": n, "max_members": n, "live_groups": n, ... } */
+static int
+skag_ctrl_tel_table(const char *cmd __rte_unused, const char *params __rte_unused,
+		    struct rte_tel_data *d)
+{
 	struct skag_tbl *t = skag_ctrl_table();
-	struct rte_tel_data *grp, *members;
-	int g, i, n;
+	struct skag_tbl_stats st;
 
 	rte_tel_data_start_dict(d);
 	if (t == NULL)
 		return 0;
-	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
-		n = skag_ctrl_members(t, g, mi);
-		if (n < 0)
-			continue;
-		grp = rte_tel_data_alloc();
-		members = rte_tel_data_alloc();
-		if (grp == NULL || members == NULL) {
-			rte_tel_data_free(grp);
-			rte_tel_data_free(members);
-			return -ENOMEM;
-		}
-		rte_tel_data_start_dict(grp);
-		rte_tel_data_add_dict_int(grp, "group_id", g);
-		rte_tel_data_add_dict_int(grp, "nb_members", n);
-		rte_tel_data_start_array(members, RTE_TEL_STRING_VAL);
-		for (i = 0; i < n; i++) {
-			rte_uuid_unparse(mi[i].domain, uuid, sizeof(uuid));
-			snprintf(buf, sizeof(buf),
-				 "domain=%s role=%s handler=%u dev=%d pid=%" PRId32, uuid,
-				 skag_ctrl_role_str(mi[i].role), mi[i].handler, mi[i].dev_id,
-				 mi[i].pid);
-			rte_tel_data_add_array_string(members, buf);
-		}
-		snprintf(buf, sizeof(buf), "%d", g);
-		/* Freeing a dict does not free its containers: free both on failure. */
-		if (rte_tel_data_add_dict_container(grp, "members", members, 0) != 0 ||
-		    rte_tel_data_add_dict_container(d, buf, grp, 0) != 0) {
-			/* More groups than a telemetry dict holds: report what fits. */
-			rte_tel_data_free(members);
-			rte_tel_data_free(grp);
-			break;
-		}
+	skag_tbl_stats_get(t, &st);
+	rte_tel_data_add_dict_int(d, "max_groups", st.max_groups);
+	rte_tel_data_add_dict_int(d, "max_members", st.max_members);
+	rte_tel_data_add_dict_int(d, "live_groups", st.live_groups);
+	rte_tel_data_add_dict_int(d, "live_members", st.live_members);
+	rte_tel_data_add_dict_int(d, "processes", st.procs);
+	rte_tel_data_add_dict_int(d, "repairs", st.repairs);
+	rte_tel_data_add_dict_int(d, "events_dropped", st.ev_dropped);
+	return 0;
+}
+
+/* { "groups": [ ids ], "next": id or -1 }: one page of live group ids from the given one. */
+static int
+skag_ctrl_tel_groups(const char *cmd __rte_unused, const char *params,
+		     struct rte_tel_data *d)
+{
+	struct skag_tbl *t = skag_ctrl_table();
+	int first = skag_ctrl_tel_param(params, 0, SKAG_MAX_GROUPS);
+	struct rte_tel_data *ids;
+	int g, n = 0;
+
+	if (first < 0)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	ids = rte_tel_data_alloc();
+	if (ids == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(ids, RTE_TEL_INT_VAL);
+	g = t == NULL ? -1 : skag_group_next(t, first - 1);
+	for (; g >= 0 && n < SKAG_CTRL_TEL_PAGE; g = skag_group_next(t, g), n++)
+		rte_tel_data_add_array_int(ids, g);
+	if (rte_tel_data_add_dict_container(d, "groups", ids, 0) != 0) {
+		rte_tel_data_free(ids);
+		return -ENOMEM;
+	}
+	rte_tel_data_add_dict_int(d, "next", g < 0 ? -1 : g);
+	return 0;
+}
+
+/* { "group_id": n, "nb_members": n, "members": [ "domain=... role=... ..." ] } */
+static int
+skag_ctrl_tel_group(const char *cmd __rte_unused, const char *params,
+		    struct rte_tel_data *d)
+{
+	struct skag_member_info mi[SKAG_MAX_MEMBERS];
+	char buf[RTE_TEL_MAX_STRING_LEN];
+	struct skag_tbl *t = skag_ctrl_table();
+	int g = skag_ctrl_tel_param(params, -1, SKAG_MAX_GROUPS);
+	struct rte_tel_data *members;
+	int i, n;
+
+	if (g < 0)
+		return -EINVAL;
+	n = t == NULL ? -ENODEV : skag_ctrl_members(t, g, mi);
+	if (n < 0)
+		return n;
+	members = rte_tel_data_alloc();
+	if (members == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "group_id", g);
+	rte_tel_data_add_dict_int(d, "nb_members", n);
+	rte_tel_data_start_array(members, RTE_TEL_STRING_VAL);
+	for (i = 0; i < n; i++) {
+		skag_ctrl_member_str(&mi[i], buf, sizeof(buf));
+		rte_tel_data_add_array_string(members, buf);
+	}
+	if (rte_tel_data_add_dict_container(d, "members", members, 0) != 0) {
+		rte_tel_data_free(members);
+		return -ENOMEM;
 	}
 	return 0;
 }

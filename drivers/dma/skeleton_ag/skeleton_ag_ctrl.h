@@ -12,9 +12,9 @@
  *
  * Glue between EAL/dmadev and the pure group table (skeleton_ag_table.h): the one global table
  * in a named memzone shared by every skeleton_ag device of every process, the per-process
- * watcher control thread (death detection and event delivery), the process-local registry of
- * event callbacks, the five access pair group dev_ops, the group dump and the telemetry command
- * "/dmadev/skeleton_ag/groups". Tokens never leave the table.
+ * control threads (event delivery, death detection), the process-local registry of event
+ * callbacks, the five access pair group dev_ops, the group dump and the telemetry commands.
+ * Tokens never leave the table.
  */
 
 #include <stdbool.h>
@@ -33,10 +33,15 @@ extern "C" {
 
 /** Name of the memzone holding the group table. */
 #define SKAG_CTRL_MZ_NAME	"skeleton_ag_tbl"
-/** Name of the watcher control thread; short enough for DPDK's internal thread prefix. */
-#define SKAG_CTRL_THREAD_NAME	"skag-watch"
-/** Telemetry command listing the live groups. */
-#define SKAG_CTRL_TELEMETRY_CMD	"/dmadev/skeleton_ag/groups"
+/** Names of the control threads; short enough for DPDK's internal thread prefix. */
+#define SKAG_CTRL_WATCH_NAME	"skag-watch"
+#define SKAG_CTRL_REAP_NAME	"skag-reap"
+/** Telemetry commands. */
+#define SKAG_CTRL_TEL_TABLE	"/dmadev/skeleton_ag/table"
+#define SKAG_CTRL_TEL_GROUPS	"/dmadev/skeleton_ag/groups"
+#define SKAG_CTRL_TEL_GROUP	"/dmadev/skeleton_ag/group"
+/** Group ids per page of SKAG_CTRL_TEL_GROUPS. */
+#define SKAG_CTRL_TEL_PAGE	256
 
 /**
  * Attach the calling process to the group table; called by probe for every device, in every
@@ -44,8 +49,8 @@ extern "C" {
  *
  * The first call of a process maps the table (the primary reserves the memzone
  * SKAG_CTRL_MZ_NAME and initializes it, a secondary looks it up and attaches) and starts the
- * watcher control thread, which attaches a process slot and then loops: wait for events
- * (short timeout), deliver them to the registered callbacks, reap dead processes.
+ * control threads: the watcher takes a process slot and delivers the events of the process to
+ * the registered callbacks, the reaper removes the memberships of dead processes.
  *
  * @param max_groups
  *   Number of groups of the table (1..SKAG_MAX_GROUPS); used when the table is created.
@@ -61,7 +66,7 @@ int skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_si
 
 /**
  * Drop one reference taken by skag_ctrl_attach(); called by remove. The last one stops the
- * watcher, which detaches the process slot (memberships of the process are removed).
+ * control threads and detaches the process slot (memberships of the process are removed).
  */
 void skag_ctrl_detach(void);
 
@@ -74,8 +79,9 @@ void skag_ctrl_detach(void);
 struct skag_tbl *skag_ctrl_table(void);
 
 /**
- * Remove every membership held through a device and drop its local callback registrations;
+ * Remove the memberships this process holds through a device and its callback registrations;
  * called by dev_close. Other members get MEMBER_LEFT or GROUP_DESTROYED as for a leave.
+ * Memberships of the device held by other processes stay.
  *
  * @param dev_id
  *   Device being closed.
@@ -101,8 +107,8 @@ int skag_ctrl_group_handler_get(const struct rte_dma_dev *dev, int16_t group_id,
 		rte_uuid_t domain_id, uint16_t *handler);
 
 /**
- * Print the groups a device belongs to: per group its id and members with domain (UUID
- * text), role, handler, device and pid. Never prints tokens.
+ * Print the table counters and the groups a device belongs to: per group its id and members
+ * with domain (UUID text), role, handler, device and pid. Never prints tokens.
  *
  * @param dev_id
  *   Device whose groups are printed.

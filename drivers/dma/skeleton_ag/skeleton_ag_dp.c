@@ -4,13 +4,17 @@
 
 /*
  * Fast path of skeleton_ag. Ops are recorded in a power-of-two descriptor ring and executed with
- * the CPU when submitted, by the lcore that submits them: no worker thread, no lock, no syscall,
- * no access to the group table beyond two generation loads per inter-domain op. The completion
- * calls only read the statuses the execution wrote into the ring.
+ * the CPU when submitted, by the lcore that submits them: no worker thread, no lock and no
+ * system call for memory of DPDK, no access to the group table beyond one load per
+ * inter-domain op. The completion calls only read the statuses the execution wrote into the
+ * ring.
  *
- * Inter-domain copies run in a loop of their own that keeps in registers what does not change
- * within a submit (ring, generations, the shared memory ranges the last copy hit), so their
- * checks cost a few compares more than the checks of a local copy.
+ * Every op is checked when it executes: both address ranges lie in memory the vchan may reach
+ * (backed DPDK shared memory; for a local vchan also the process's own mappings) and, on an
+ * inter-domain vchan, no member of the group left since the link was last seen valid. Copies
+ * run in a loop that keeps in registers what does not change within a burst (the ranges the
+ * last copy hit, the group epoch), so the checks cost a few compares; anything else goes out
+ * of line.
  *
  * Indexes are uint16_t ring_idx values that wrap at 65536; since the ring size is a power of two
  * not above 65536, ring_idx & mask is the slot. Invariant: cmp_idx <= sub_idx <= run_idx <=
@@ -18,6 +22,7 @@
  */
 
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -25,61 +30,45 @@
 
 #include "skeleton_ag.h"
 
-/* Whether [addr, addr + len) lies in [start, start + span], without overflow. */
-static __rte_always_inline bool
-skag_range_has(uintptr_t start, uintptr_t span, uint64_t addr, uint64_t len)
-{
-	uint64_t off = addr - start;	/* huge if addr < start */
-
-	return off <= span && len <= span - off;
-}
-
-/* Index of the cached shared memory range holding [addr, addr + len), -1 if none. */
+/* Index of the range of the vchan's map holding [addr, addr + len), -1 if none. */
 static int
-skag_range_find(const struct skag_vchan *vc, uint64_t addr, uint64_t len)
+skag_vmem_find(const struct skag_vchan_mem *vm, uint64_t addr, uint64_t len)
 {
 	uint16_t i;
 
-	for (i = 0; i < vc->nb_ranges; i++) {
-		const struct skag_range *r = &vc->ranges[i];
-
-		if (skag_range_has(r->start, r->end - r->start, addr, len))
+	for (i = 0; i < vm->nb; i++)
+		if (skag_range_has(&vm->r[i], addr, len))
 			return i;
-	}
 	return -1;
 }
 
-/* Whether [addr, addr + len) lies in one cached shared memory range. */
-static __rte_always_inline bool
-skag_in_shm(const struct skag_vchan *vc, uint64_t addr, uint64_t len)
+/*
+ * Whether the vchan may reach [addr, addr + len): backed DPDK shared memory; a local vchan
+ * also reaches private memory of its process (the device can use any virtual address, SVA).
+ * A hit in the vchan's copy of the map becomes the hint of the next copies.
+ */
+static bool
+skag_addr_ok(struct skag_vchan *vc, uint64_t addr, uint64_t len, bool write, uint16_t *hint)
 {
-	return skag_range_find(vc, addr, len) >= 0;
+	int i = skag_vmem_find(&vc->mem, addr, len);
+
+	if (i >= 0) {
+		*hint = i;
+		return true;
+	}
+	if (vc->mem.partial && skag_mem_shared_has(addr, len))
+		return true;
+	return !vc->inter && skag_mem_private_ok(addr, len, write);
 }
 
-/* Local vchans take any VA but 0 (the error injection of DPDK's tests) or a wrapping range. */
-static __rte_always_inline bool
-skag_local_ok(uint64_t addr, uint64_t len)
+/* An inter-domain vchan may still run: no member left, or its three members are still live. */
+static inline bool
+skag_link_ok(struct skag_vchan *vc)
 {
-	return addr != 0 && addr + len >= addr;
+	return !vc->inter || skag_link_fresh(&vc->link) || skag_link_revalidate(&vc->link);
 }
 
-/* inter is vc->inter, passed in so that the loops of a local vchan fold it away. */
-static __rte_always_inline bool
-skag_addr_ok(const struct skag_vchan *vc, bool inter, uint64_t addr, uint64_t len)
-{
-	if (inter)
-		return skag_in_shm(vc, addr, len);
-	return skag_local_ok(addr, len);
-}
-
-/* Both members of an inter-domain vchan are still live: two acquire loads, no lock. */
-static __rte_always_inline bool
-skag_link_ok(const struct skag_vchan *vc, bool inter)
-{
-	return !inter || (skag_ref_live(&vc->src_ref) && skag_ref_live(&vc->dst_ref));
-}
-
-static __rte_always_inline void
+static inline void
 skag_do_fill(uint8_t *dst, uint64_t pattern, uint32_t len)
 {
 	/* Byte j of the area is byte j % 8 of the pattern as laid out in memory. */
@@ -90,7 +79,7 @@ skag_do_fill(uint8_t *dst, uint64_t pattern, uint32_t len)
 
 /* Check every entry before the first byte is written, then copy the src stream to dst. */
 static uint16_t
-skag_exec_sg(const struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_t nb_src,
+skag_exec_sg(struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_t nb_src,
 	     const struct rte_dma_sge *dst, uint16_t nb_dst)
 {
 	uint64_t src_len = 0, dst_len = 0;
@@ -98,12 +87,12 @@ skag_exec_sg(const struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_
 	uint16_t i, j;
 
 	for (i = 0; i < nb_src; i++) {
-		if (!skag_addr_ok(vc, vc->inter, src[i].addr, src[i].length))
+		if (!skag_addr_ok(vc, src[i].addr, src[i].length, false, &vc->mem.src_hint))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
 		src_len += src[i].length;
 	}
 	for (j = 0; j < nb_dst; j++) {
-		if (!skag_addr_ok(vc, vc->inter, dst[j].addr, dst[j].length))
+		if (!skag_addr_ok(vc, dst[j].addr, dst[j].length, true, &vc->mem.dst_hint))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		dst_len += dst[j].length;
 	}
@@ -131,23 +120,27 @@ skag_exec_sg(const struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_
 	return RTE_DMA_STATUS_SUCCESSFUL;
 }
 
-static __rte_always_inline uint16_t
-skag_exec(const struct skag_vchan *vc, bool inter, const struct skag_desc *d)
+/*
+ * Any op, checked in full in this order: link, source, destination. The fast loop below takes
+ * this path for whatever its own checks do not accept at once.
+ */
+static __rte_noinline uint16_t
+skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
 {
 	/* Checked at execution time: a member that left since enqueue gets nothing written. */
-	if (unlikely(!skag_link_ok(vc, inter)))
+	if (unlikely(!skag_link_ok(vc)))
 		return RTE_DMA_STATUS_DEV_LINK_ERROR;
 
 	switch (d->op) {
 	case SKAG_OP_COPY:
-		if (unlikely(!skag_addr_ok(vc, inter, d->src, d->len)))
+		if (!skag_addr_ok(vc, d->src, d->len, false, &vc->mem.src_hint))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
-		if (unlikely(!skag_addr_ok(vc, inter, d->dst, d->len)))
+		if (!skag_addr_ok(vc, d->dst, d->len, true, &vc->mem.dst_hint))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	case SKAG_OP_FILL:
-		if (unlikely(!skag_addr_ok(vc, inter, d->dst, d->len)))
+		if (!skag_addr_ok(vc, d->dst, d->len, true, &vc->mem.dst_hint))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		skag_do_fill((uint8_t *)(uintptr_t)d->dst, d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
@@ -159,96 +152,38 @@ skag_exec(const struct skag_vchan *vc, bool inter, const struct skag_desc *d)
 	}
 }
 
-/* Range the last source or destination of an inter-domain copy hit, kept in registers. */
-struct skag_hint {
-	uintptr_t start;
-	uintptr_t span;
-};
-
+/*
+ * Execute ops [idx, end). A copy whose ranges lie in the ranges the previous copies hit, on a
+ * vchan whose group no member left, runs at once; everything else goes through skag_exec(),
+ * which also moves the hints. inter is vc->inter, so that each kind of vchan gets its loop.
+ */
 static __rte_always_inline void
-skag_hint_load(const struct skag_vchan *vc, uint16_t idx, struct skag_hint *h)
-{
-	h->start = vc->ranges[idx].start;
-	h->span = vc->ranges[idx].end - h->start;
-}
-
-/*
- * Inter-domain copy that failed a fast check: check again in full, in the order of
- * skag_exec(), and make the ranges hit the hints of the next copies.
- */
-static __rte_noinline uint16_t
-skag_exec_inter_slow(struct skag_vchan *vc, const struct skag_desc *d)
-{
-	int s, t;
-
-	if (!skag_link_ok(vc, true))
-		return RTE_DMA_STATUS_DEV_LINK_ERROR;
-	s = skag_range_find(vc, d->src, d->len);
-	if (s < 0)
-		return RTE_DMA_STATUS_INVALID_SRC_ADDR;
-	t = skag_range_find(vc, d->dst, d->len);
-	if (t < 0)
-		return RTE_DMA_STATUS_INVALID_DST_ADDR;
-	vc->src_hint = s;
-	vc->dst_hint = t;
-	rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src, d->len);
-	return RTE_DMA_STATUS_SUCCESSFUL;
-}
-
-/*
- * Inter-domain execution. Both generations are loaded once per op, when it executes, and
- * compared together: a member that left since enqueue gets nothing written, and a member
- * that leaves during the submit stops the copies that follow. The addresses are checked
- * against the ranges the last copy hit. Compare-and-branch pairs, well predicted, cost fewer
- * instructions than combining the checks without branches; the rest (other ranges, errors,
- * other ops than COPY) is out of line.
- */
-static void
-skag_run_inter(struct skag_vchan *vc, uint16_t idx, const uint16_t end)
+skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter)
 {
 	struct skag_desc *const ring = vc->ring;
 	const uint16_t mask = vc->mask;
-	const _Atomic uint32_t *const src_gen = vc->src_ref.gen_ptr;
-	const _Atomic uint32_t *const dst_gen = vc->dst_ref.gen_ptr;
-	const uint32_t src_live = vc->src_ref.gen, dst_live = vc->dst_ref.gen;
-	struct skag_hint sh, dh;
+	const _Atomic uint32_t *const epoch = vc->link.epoch;
+	uint32_t epoch_seen = vc->link.epoch_seen;
+	struct skag_range src_r = vc->mem.r[vc->mem.src_hint];
+	struct skag_range dst_r = vc->mem.r[vc->mem.dst_hint];
 
-	skag_hint_load(vc, vc->src_hint, &sh);
-	skag_hint_load(vc, vc->dst_hint, &dh);
 	for (; idx != end; idx++) {
 		struct skag_desc *d = &ring[idx & mask];
-		const uint64_t src = d->src, dst = d->dst;
-		const uint32_t len = d->len;
 
 		if (likely(d->op == SKAG_OP_COPY &&
-			   atomic_load_explicit(src_gen, memory_order_acquire) == src_live &&
-			   atomic_load_explicit(dst_gen, memory_order_acquire) == dst_live &&
-			   skag_range_has(sh.start, sh.span, src, len) &&
-			   skag_range_has(dh.start, dh.span, dst, len))) {
-			rte_memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, len);
+			   (!inter || atomic_load_explicit(epoch, memory_order_acquire) ==
+				      epoch_seen) &&
+			   skag_range_has(&src_r, d->src, d->len) &&
+			   skag_range_has(&dst_r, d->dst, d->len))) {
+			rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src,
+				   d->len);
 			d->status = RTE_DMA_STATUS_SUCCESSFUL;
 			continue;
 		}
-		if (d->op == SKAG_OP_COPY) {
-			d->status = skag_exec_inter_slow(vc, d);
-			skag_hint_load(vc, vc->src_hint, &sh);
-			skag_hint_load(vc, vc->dst_hint, &dh);
-		} else {
-			d->status = skag_exec(vc, true, d);
-		}
-	}
-}
-
-static void
-skag_run_local(struct skag_vchan *vc, uint16_t idx, const uint16_t end)
-{
-	struct skag_desc *const ring = vc->ring;
-	const uint16_t mask = vc->mask;
-
-	for (; idx != end; idx++) {
-		struct skag_desc *d = &ring[idx & mask];
-
-		d->status = skag_exec(vc, false, d);
+		d->status = skag_exec(vc, d);
+		epoch_seen = vc->link.epoch_seen;
+		src_r = vc->mem.r[vc->mem.src_hint];
+		dst_r = vc->mem.r[vc->mem.dst_hint];
 	}
 }
 
@@ -258,10 +193,15 @@ skag_run(struct skag_vchan *vc)
 {
 	const uint16_t end = vc->enq_idx;
 
+	/* The map changed since the vchan copied it, or another process drives the vchan. */
+	if (unlikely(vc->mem.gen != rte_atomic_load_explicit(&skag_mem_gen,
+							     rte_memory_order_acquire) ||
+		     vc->mem.pid != getpid()))
+		skag_mem_copy(&vc->mem);
 	if (vc->inter)
-		skag_run_inter(vc, vc->run_idx, end);
+		skag_run_loop(vc, vc->run_idx, end, true);
 	else
-		skag_run_local(vc, vc->run_idx, end);
+		skag_run_loop(vc, vc->run_idx, end, false);
 	vc->run_idx = end;
 	vc->sg_used = 0;
 }
@@ -278,7 +218,7 @@ skag_submit(void *dev_private, uint16_t vchan)
 }
 
 /* Reserve the next slot; NULL if nb_desc ops are already in flight. */
-static __rte_always_inline struct skag_desc *
+static inline struct skag_desc *
 skag_slot(struct skag_vchan *vc)
 {
 	if (unlikely((uint16_t)(vc->enq_idx - vc->cmp_idx) >= vc->nb_desc))
@@ -286,7 +226,7 @@ skag_slot(struct skag_vchan *vc)
 	return &vc->ring[vc->enq_idx & vc->mask];
 }
 
-static __rte_always_inline int
+static inline int
 skag_enqueued(void *dev_private, uint16_t vchan, struct skag_vchan *vc, uint64_t flags)
 {
 	uint16_t idx = vc->enq_idx++;

@@ -16,23 +16,31 @@
 
 #include "skeleton_ag_table.h"
 
-#define SKAG_MAGIC		0x31626174676b6173ULL	/* "skagtab1" */
-#define SKAG_VERSION		2
+#define SKAG_MAGIC		0x32626174676b6173ULL	/* "skagtab2" */
+#define SKAG_VERSION		3
 #define SKAG_NB_HANDLERS	(UINT16_MAX + 1)
 /* Free group FIFO capacity: a power of two not below any max_groups. */
 #define SKAG_FREE_FIFO_SIZE	SKAG_MAX_GROUPS
 #define SKAG_FREE_FIFO_MASK	(SKAG_FREE_FIFO_SIZE - 1)
+#define DIM(a)			(sizeof(a) / sizeof((a)[0]))
 
 /*
- * Slot states. They are the commit points of every mutation: written last when a slot is
- * filled and first when it is emptied, so that repair can rebuild everything else from them.
+ * Slot states, the commit points of every transition: written last when a slot is filled and
+ * first when it starts to be emptied, so that repair can rebuild or finish everything else.
+ * ENDING: a member or group is departing; its events are being posted, in slot order from
+ * post_next, each post recorded before the next one.
+ *
+ * The data path relies on one more rule: a member's generation changes only when it stops
+ * being live, and each such change is followed by an increment of its group's epoch.
  */
 #define SKAG_FREE	0
 #define SKAG_LIVE	1
+#define SKAG_ENDING	2
 
 struct skag_member {
 	_Atomic uint32_t state;
-	_Atomic uint32_t gen;	/* bumped before the slot stops being live */
+	_Atomic uint32_t gen;	/* bumped when the member stops being live */
+	uint64_t seq;		/* ENDING: the departure, carried by its events */
 	uint8_t domain[SKAG_UUID_LEN];
 	int32_t pid;
 	int16_t dev_id;
@@ -40,11 +48,15 @@ struct skag_member {
 	uint8_t proc;
 	uint8_t role;
 	uint8_t want_events;
+	uint8_t post_next;	/* ENDING: next slot to post MEMBER_LEFT to */
 };
 
 struct skag_group {
 	_Atomic uint32_t state;
+	_Atomic uint32_t epoch;	/* bumped by every departure, read by the data path */
+	uint64_t seq;		/* ENDING: the destruction, carried by its events */
 	uint32_t nb_members;	/* derived */
+	uint16_t post_next;	/* ENDING: next member slot to remove */
 	uint8_t token[SKAG_UUID_LEN];
 };
 
@@ -54,14 +66,14 @@ struct skag_proc {
 	int32_t pid;
 	_Atomic uint32_t ev_seq;	/* futex word, bumped on each post */
 	uint32_t ev_head;
-	uint32_t ev_tail;
+	uint32_t ev_tail;	/* commit point of a post */
 	uint32_t ev_dropped;
 	struct skag_event evq[SKAG_EVQ_SIZE];
 };
 
 /*
  * The block holds this header, then max_groups groups, then max_groups * max_members members.
- * It is mapped at different times by different processes, so it stores indexes, not pointers.
+ * It may be mapped at different addresses by different processes, so it stores indexes.
  */
 struct skag_tbl {
 	_Atomic uint64_t magic;
@@ -73,6 +85,7 @@ struct skag_tbl {
 	uint32_t live_groups;	/* derived */
 	uint32_t live_members;	/* derived */
 	uint16_t handler_cursor; /* last handler handed out */
+	uint64_t last_seq;	/* last departure sequence handed out */
 	/*
 	 * Derived: free group ids, oldest freed first, so create is O(1) and an id comes back
 	 * only after every id that was free when it was freed. Indexes run free (& mask).
@@ -86,6 +99,7 @@ struct skag_tbl {
 	struct skag_group groups[];
 };
 
+#ifdef SKAG_TABLE_CRASH_TEST
 void (*skag_test_crash_point)(enum skag_crash_point cp);
 
 static inline void
@@ -94,16 +108,19 @@ crash_point(enum skag_crash_point cp)
 	if (skag_test_crash_point != NULL)
 		skag_test_crash_point(cp);
 }
+#else
+#define crash_point(cp) do { } while (0)
+#endif
 
 /*
  * A crash is a process death, so a commit must not be reordered by the compiler with the
  * stores around it; the next locker synchronizes through the robust mutex.
  */
 static inline void
-state_set(_Atomic uint32_t *state, uint32_t v)
+commit(_Atomic uint32_t *word, uint32_t v)
 {
 	atomic_signal_fence(memory_order_seq_cst);
-	atomic_store_explicit(state, v, memory_order_release);
+	atomic_store_explicit(word, v, memory_order_release);
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
@@ -121,7 +138,7 @@ proc_valid(int proc)
 	return proc >= 0 && proc < SKAG_MAX_PROCS;
 }
 
-/* Live group by id, NULL if out of range or free. */
+/* Live group by id, NULL if out of range or not live. */
 static struct skag_group *
 group_live(struct skag_tbl *t, int16_t group_id)
 {
@@ -166,30 +183,47 @@ tbl_unlock(struct skag_tbl *t)
 }
 
 static void
-ev_post(struct skag_tbl *t, const struct skag_member *to, unsigned int g, unsigned int m,
-	uint32_t gen, uint8_t type, const uint8_t domain[SKAG_UUID_LEN])
+proc_wake(struct skag_proc *p)
 {
-	struct skag_proc *p = &t->procs[to->proc];
-	struct skag_event ev = {
-		.dev_id = to->dev_id,
-		.group_id = g,
-		.member_idx = m,
-		.member_gen = gen,
-		.type = type,
-	};
+	/* Shared futex: the waiters are in other processes. */
+	atomic_fetch_add_explicit(&p->ev_seq, 1, memory_order_release);
+	syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
 
-	if (!to->want_events)
+/*
+ * Post an event of departure seq to member m of group g, unless it is posted already: a
+ * departure interrupted between a post and its record is finished by the repair, which posts
+ * again to that member. The lock was held since the interrupted post, so the event is then
+ * still the last one written to the mailbox.
+ */
+static void
+ev_post(struct skag_tbl *t, uint64_t seq, unsigned int g, unsigned int m, uint8_t type,
+	const uint8_t domain[SKAG_UUID_LEN])
+{
+	const struct skag_member *to = member_get(t, g, m);
+	struct skag_proc *p = &t->procs[to->proc];
+	struct skag_event *ev = &p->evq[p->ev_tail % SKAG_EVQ_SIZE];
+	const struct skag_event *last = &p->evq[(p->ev_tail - 1) % SKAG_EVQ_SIZE];
+
+	if (!to->want_events ||
+	    (last->seq == seq && last->group_id == (int16_t)g && last->member_idx == m))
 		return;
 	if (p->ev_tail - p->ev_head >= SKAG_EVQ_SIZE) {
 		p->ev_dropped++;
 	} else {
-		memcpy(ev.domain, domain, SKAG_UUID_LEN);
-		p->evq[p->ev_tail % SKAG_EVQ_SIZE] = ev;
+		ev->seq = seq;
+		ev->dev_id = to->dev_id;
+		ev->group_id = g;
+		ev->member_idx = m;
+		ev->member_gen = to->gen;
+		ev->type = type;
+		memcpy(ev->domain, domain, SKAG_UUID_LEN);
+		atomic_signal_fence(memory_order_seq_cst);
 		p->ev_tail++;
 	}
-	/* Wake on drops too, so the owner notices them. Shared futex: waiters are elsewhere. */
-	atomic_fetch_add_explicit(&p->ev_seq, 1, memory_order_release);
-	syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	crash_point(SKAG_CP_POSTED);
+	/* Wake on drops too, so the owner notices them. */
+	proc_wake(p);
 }
 
 /*
@@ -226,68 +260,75 @@ member_write(struct skag_tbl *t, unsigned int g, unsigned int m, int proc, int16
 	mb->proc = proc;
 	mb->role = role;
 	mb->want_events = want_events;
+	mb->post_next = 0;
 	t->handler_map[handler] = g * t->max_members + m + 1;
 }
 
 static void
-member_commit(struct skag_tbl *t, unsigned int g, unsigned int m)
-{
-	state_set(&member_get(t, g, m)->state, SKAG_LIVE);
-	t->groups[g].nb_members++;
-	t->live_members++;
-}
-
-/* Take a member out of its group and return the generation it was live with. */
-static uint32_t
-member_kill(struct skag_tbl *t, unsigned int g, unsigned int m)
+member_commit(struct skag_tbl *t, unsigned int g, unsigned int m, struct skag_member_ref *self)
 {
 	struct skag_member *mb = member_get(t, g, m);
-	uint32_t gen = mb->gen;
 
-	/* Generation first: a crash before the state store only forces a re-resolve. */
-	atomic_store_explicit(&mb->gen, gen + 1, memory_order_release);
-	state_set(&mb->state, SKAG_FREE);
+	commit(&mb->state, SKAG_LIVE);
+	t->groups[g].nb_members++;
+	t->live_members++;
+	self->group_id = g;
+	self->member_idx = m;
+	self->gen = mb->gen;
+}
+
+/*
+ * A member of group g stops being live for the data path: its generation, then the group epoch
+ * (see skag_link_revalidate()). Done again by a repair that finishes the departure: harmless.
+ */
+static void
+member_revoke(struct skag_tbl *t, unsigned int g, struct skag_member *mb)
+{
+	atomic_fetch_add_explicit(&mb->gen, 1, memory_order_release);
+	atomic_fetch_add_explicit(&t->groups[g].epoch, 1, memory_order_release);
+}
+
+/* Empty a member slot; its generation was bumped when its departure started. */
+static void
+member_free(struct skag_tbl *t, unsigned int g, unsigned int m)
+{
+	struct skag_member *mb = member_get(t, g, m);
+
+	commit(&mb->state, SKAG_FREE);
 	t->handler_map[mb->handler] = 0;
 	t->groups[g].nb_members--;
 	t->live_members--;
-	return gen;
 }
 
+/* Post MEMBER_LEFT of departing member m to the live members from post_next on, then free it. */
 static void
-joiner_leave(struct skag_tbl *t, unsigned int g, unsigned int m)
+member_end_finish(struct skag_tbl *t, unsigned int g, unsigned int m)
 {
-	const struct skag_member *leaver = member_get(t, g, m);
+	struct skag_member *leaver = member_get(t, g, m);
 	unsigned int i;
 
-	/* Commit before posting: a crash in between loses events rather than doubling them. */
-	member_kill(t, g, m);
-	crash_point(SKAG_CP_LEAVE);
-	for (i = 0; i < t->max_members; i++) {
-		const struct skag_member *mb = member_get(t, g, i);
-
-		if (mb->state == SKAG_LIVE)
-			ev_post(t, mb, g, i, mb->gen, SKAG_EV_MEMBER_LEFT, leaver->domain);
+	member_revoke(t, g, leaver);
+	for (i = leaver->post_next; i < t->max_members; i++) {
+		if (member_get(t, g, i)->state == SKAG_LIVE)
+			ev_post(t, leaver->seq, g, i, SKAG_EV_MEMBER_LEFT, leaver->domain);
+		leaver->post_next = i + 1;
+		crash_point(SKAG_CP_STEP);
 	}
+	crash_point(SKAG_CP_END_DONE);
+	member_free(t, g, m);
 }
 
-/* Remove the members of a group that is no longer live and wipe its token. */
+/* A joiner departs: it left, its device was closed or its process died. */
 static void
-group_clear(struct skag_tbl *t, unsigned int g)
+member_end(struct skag_tbl *t, unsigned int g, unsigned int m)
 {
-	struct skag_group *grp = &t->groups[g];
-	unsigned int m;
+	struct skag_member *mb = member_get(t, g, m);
 
-	for (m = 0; m < t->max_members; m++) {
-		const struct skag_member *mb = member_get(t, g, m);
-		uint32_t gen;
-
-		if (mb->state != SKAG_LIVE)
-			continue;
-		gen = member_kill(t, g, m);
-		if (mb->role == SKAG_ROLE_JOINER)
-			ev_post(t, mb, g, m, gen, SKAG_EV_GROUP_DESTROYED, mb->domain);
-	}
-	explicit_bzero(grp->token, sizeof(grp->token));
+	mb->post_next = 0;
+	mb->seq = ++t->last_seq;
+	commit(&mb->state, SKAG_ENDING);
+	crash_point(SKAG_CP_END_START);
+	member_end_finish(t, g, m);
 }
 
 /* The caller has checked the FIFO is not empty. */
@@ -303,6 +344,115 @@ free_push(struct skag_tbl *t, uint16_t g)
 {
 	t->free_ids[t->free_tail & SKAG_FREE_FIFO_MASK] = g;
 	t->free_tail++;
+}
+
+/*
+ * Remove the members of departing group g from post_next on, GROUP_DESTROYED first to each
+ * joiner, then free the group: token wiped, id back on the free FIFO.
+ */
+static void
+group_end_finish(struct skag_tbl *t, unsigned int g)
+{
+	struct skag_group *grp = &t->groups[g];
+	unsigned int m;
+
+	for (m = grp->post_next; m < t->max_members; m++) {
+		struct skag_member *mb = member_get(t, g, m);
+
+		if (mb->state == SKAG_LIVE) {
+			if (mb->role == SKAG_ROLE_JOINER)
+				ev_post(t, grp->seq, g, m, SKAG_EV_GROUP_DESTROYED, mb->domain);
+			member_revoke(t, g, mb);
+			member_free(t, g, m);
+		}
+		grp->post_next = m + 1;
+		crash_point(SKAG_CP_STEP);
+	}
+	crash_point(SKAG_CP_END_DONE);
+	explicit_bzero(grp->token, sizeof(grp->token));
+	commit(&grp->state, SKAG_FREE);
+	free_push(t, g);
+}
+
+/* The creator departs: the group is destroyed, with GROUP_DESTROYED to its joiners. */
+static void
+group_end(struct skag_tbl *t, unsigned int g)
+{
+	struct skag_group *grp = &t->groups[g];
+
+	grp->post_next = 0;
+	grp->seq = ++t->last_seq;
+	commit(&grp->state, SKAG_ENDING);
+	t->live_groups--;
+	crash_point(SKAG_CP_END_START);
+	group_end_finish(t, g);
+}
+
+/* The departure of member m of live group g: a joiner leaves, a creator ends the group. */
+static void
+departure(struct skag_tbl *t, unsigned int g, unsigned int m)
+{
+	if (member_get(t, g, m)->role == SKAG_ROLE_CREATOR)
+		group_end(t, g);
+	else
+		member_end(t, g, m);
+}
+
+/* Drop every membership of process slot p (and dev_id if >= 0); returns how many. */
+static int
+memberships_drop(struct skag_tbl *t, unsigned int p, int16_t dev_id)
+{
+	unsigned int g, m;
+	int n = 0;
+
+	for (g = 0; g < t->max_groups; g++) {
+		for (m = 0; m < t->max_members && t->groups[g].state == SKAG_LIVE; m++) {
+			const struct skag_member *mb = member_get(t, g, m);
+
+			if (mb->state != SKAG_LIVE || mb->proc != p ||
+			    (dev_id >= 0 && mb->dev_id != dev_id))
+				continue;
+			departure(t, g, m);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Drop every membership of a process (it left or died) and free its slot. */
+static void
+proc_drop(struct skag_tbl *t, unsigned int p)
+{
+	memberships_drop(t, p, -1);
+	commit(&t->procs[p].state, SKAG_FREE);
+}
+
+/* Rebuild derived state from the slot states. */
+static void
+tbl_recount(struct skag_tbl *t)
+{
+	unsigned int g, m;
+
+	memset(t->handler_map, 0, sizeof(t->handler_map));
+	t->live_groups = 0;
+	t->live_members = 0;
+	for (g = 0; g < t->max_groups; g++) {
+		struct skag_group *grp = &t->groups[g];
+
+		grp->nb_members = 0;
+		for (m = 0; m < t->max_members; m++) {
+			const struct skag_member *mb = member_get(t, g, m);
+
+			/* A departing member keeps its handler until it is freed. */
+			if (mb->state == SKAG_FREE)
+				continue;
+			t->handler_map[mb->handler] = g * t->max_members + m + 1;
+			grp->nb_members++;
+			t->live_members++;
+		}
+		if (grp->state == SKAG_LIVE)
+			t->live_groups++;
+	}
 }
 
 /*
@@ -336,84 +486,44 @@ free_rebuild(struct skag_tbl *t)
 	t->free_tail = n;
 }
 
-static void
-group_kill(struct skag_tbl *t, unsigned int g)
-{
-	state_set(&t->groups[g].state, SKAG_FREE);
-	t->live_groups--;
-	crash_point(SKAG_CP_DESTROY);
-	group_clear(t, g);
-	/* Last: a crash before this loses the id from the FIFO until repair re-adds it. */
-	free_push(t, g);
-}
-
-/* Drop every membership of a process (it left or died) and free its slot. */
-static void
-proc_drop(struct skag_tbl *t, unsigned int p)
-{
-	unsigned int g, m;
-
-	for (g = 0; g < t->max_groups; g++) {
-		if (t->groups[g].state != SKAG_LIVE)
-			continue;
-		for (m = 0; m < t->max_members; m++) {
-			const struct skag_member *mb = member_get(t, g, m);
-
-			if (mb->state != SKAG_LIVE || mb->proc != p)
-				continue;
-			if (mb->role == SKAG_ROLE_CREATOR) {
-				group_kill(t, g);
-				break;
-			}
-			joiner_leave(t, g, m);
-		}
-	}
-	state_set(&t->procs[p].state, SKAG_FREE);
-}
-
-/* Rebuild derived state from the slot states. */
-static void
-tbl_recount(struct skag_tbl *t)
-{
-	unsigned int g, m;
-
-	memset(t->handler_map, 0, sizeof(t->handler_map));
-	t->live_groups = 0;
-	t->live_members = 0;
-	for (g = 0; g < t->max_groups; g++) {
-		struct skag_group *grp = &t->groups[g];
-
-		grp->nb_members = 0;
-		for (m = 0; m < t->max_members; m++) {
-			const struct skag_member *mb = member_get(t, g, m);
-
-			if (mb->state != SKAG_LIVE)
-				continue;
-			t->handler_map[mb->handler] = g * t->max_members + m + 1;
-			grp->nb_members++;
-			t->live_members++;
-		}
-		if (grp->state == SKAG_LIVE)
-			t->live_groups++;
-	}
-}
-
+/*
+ * Finish or undo what the dead lock owner was doing, then check the table rules. At most one
+ * transition is half done: every transition runs to its end under the lock.
+ */
 static void
 tbl_repair_locked(struct skag_tbl *t)
 {
-	unsigned int g;
+	unsigned int g, m, p;
 
 	tbl_recount(t);
-	/* Before the loop: group_kill() below pushes onto a consistent FIFO. */
+	/* Before finishing a destruction, which pushes its id. */
 	free_rebuild(t);
 	for (g = 0; g < t->max_groups; g++) {
-		if (t->groups[g].state != SKAG_LIVE)
-			/* Half-created (members not live yet) or half-destroyed group. */
-			group_clear(t, g);
-		else if (member_get(t, g, 0)->state != SKAG_LIVE)
+		struct skag_group *grp = &t->groups[g];
+
+		for (m = 0; m < t->max_members; m++)
+			if (member_get(t, g, m)->state == SKAG_ENDING)
+				member_end_finish(t, g, m);
+		if (grp->state == SKAG_ENDING) {
+			group_end_finish(t, g);
+		} else if (grp->state == SKAG_FREE) {
+			/*
+			 * A create that died before the group went live: nobody else knew the
+			 * group, the creator is dropped without events.
+			 */
+			if (member_get(t, g, 0)->state != SKAG_FREE) {
+				member_free(t, g, 0);
+				explicit_bzero(grp->token, sizeof(grp->token));
+			}
+		} else if (member_get(t, g, 0)->state != SKAG_LIVE) {
 			/* The creator is always slot 0; without it the group must go. */
-			group_kill(t, g);
+			group_end(t, g);
+		}
 	}
+	/* A post may have died before its wake-up: wake every mailbox owner once. */
+	for (p = 0; p < SKAG_MAX_PROCS; p++)
+		if (t->procs[p].state == SKAG_LIVE)
+			proc_wake(&t->procs[p]);
 	t->repairs++;
 }
 
@@ -434,8 +544,8 @@ tbl_lock(struct skag_tbl *t)
 size_t
 skag_tbl_size(uint16_t max_groups, uint16_t max_members)
 {
-	if (max_groups < 1 || max_groups > SKAG_MAX_GROUPS ||
-	    max_members < 2 || max_members > SKAG_MAX_MEMBERS)
+	if (max_groups < SKAG_MIN_GROUPS || max_groups > SKAG_MAX_GROUPS ||
+	    max_members < SKAG_MIN_MEMBERS || max_members > SKAG_MAX_MEMBERS)
 		return 0;
 	return sizeof(struct skag_tbl) + max_groups * sizeof(struct skag_group) +
 		(size_t)max_groups * max_members * sizeof(struct skag_member);
@@ -544,7 +654,7 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid)
 		sp->ev_head = 0;
 		sp->ev_tail = 0;
 		sp->ev_dropped = 0;
-		state_set(&sp->state, SKAG_LIVE);
+		commit(&sp->state, SKAG_LIVE);
 		rc = p;
 		break;
 	}
@@ -597,16 +707,27 @@ skag_proc_reap(struct skag_tbl *t)
 	return n;
 }
 
+int32_t
+skag_proc_pid(struct skag_tbl *t, int proc)
+{
+	const struct skag_proc *sp;
+
+	if (t == NULL || !proc_valid(proc))
+		return 0;
+	sp = &t->procs[proc];
+	return atomic_load_explicit(&sp->state, memory_order_acquire) == SKAG_LIVE ? sp->pid : 0;
+}
+
 int
 skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 		  const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
-		  bool want_events, int16_t *group_id)
+		  bool want_events, int16_t *group_id, struct skag_member_ref *self)
 {
 	uint16_t handler, g;
 	int rc;
 
 	if (t == NULL || !proc_valid(proc) || dev_id < 0 || domain == NULL || token == NULL ||
-	    group_id == NULL)
+	    group_id == NULL || self == NULL)
 		return -EINVAL;
 	rc = tbl_lock(t);
 	if (rc != 0)
@@ -630,9 +751,9 @@ skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 	t->free_head++;
 	memcpy(t->groups[g].token, token, SKAG_UUID_LEN);
 	member_write(t, g, 0, proc, dev_id, domain, SKAG_ROLE_CREATOR, want_events, handler);
-	member_commit(t, g, 0);
+	member_commit(t, g, 0, self);
 	crash_point(SKAG_CP_CREATE);
-	state_set(&t->groups[g].state, SKAG_LIVE);
+	commit(&t->groups[g].state, SKAG_LIVE);
 	t->live_groups++;
 	*group_id = g;
 out:
@@ -643,14 +764,15 @@ out:
 int
 skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
 		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
-		int16_t group_id, bool want_events)
+		int16_t group_id, bool want_events, struct skag_member_ref *self)
 {
 	struct skag_group *grp;
 	unsigned int m, slot;
 	uint16_t handler;
 	int rc;
 
-	if (t == NULL || !proc_valid(proc) || dev_id < 0 || domain == NULL || token == NULL)
+	if (t == NULL || !proc_valid(proc) || dev_id < 0 || domain == NULL || token == NULL ||
+	    self == NULL)
 		return -EINVAL;
 	rc = tbl_lock(t);
 	if (rc != 0)
@@ -693,7 +815,7 @@ skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
 	member_write(t, group_id, slot, proc, dev_id, domain, SKAG_ROLE_JOINER, want_events,
 		     handler);
 	crash_point(SKAG_CP_JOIN);
-	member_commit(t, group_id, slot);
+	member_commit(t, group_id, slot, self);
 out:
 	tbl_unlock(t);
 	return rc;
@@ -718,12 +840,10 @@ skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
 	m = member_find_dev(t, group_id, dev_id);
 	if (m < 0)
 		rc = -EPERM;
-	else if (m > 0)
-		joiner_leave(t, group_id, m);
-	else if (grp->nb_members > 1)
+	else if (m == 0 && grp->nb_members > 1)
 		rc = -EBUSY;
 	else
-		group_kill(t, group_id);
+		departure(t, group_id, m);
 out:
 	tbl_unlock(t);
 	return rc;
@@ -748,7 +868,7 @@ skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
 	else if (grp->nb_members > 1)
 		rc = -EBUSY;
 	else
-		group_kill(t, group_id);
+		group_end(t, group_id);
 	tbl_unlock(t);
 	return rc;
 }
@@ -789,72 +909,89 @@ out:
 }
 
 int
-skag_dev_remove(struct skag_tbl *t, int16_t dev_id)
+skag_dev_remove(struct skag_tbl *t, int proc, int16_t dev_id)
 {
-	unsigned int g;
-	int rc, m, n = 0;
+	int rc;
 
-	if (t == NULL || dev_id < 0)
+	if (t == NULL || !proc_valid(proc) || dev_id < 0)
 		return -EINVAL;
 	rc = tbl_lock(t);
 	if (rc != 0)
 		return rc;
-	for (g = 0; g < t->max_groups; g++) {
-		if (t->groups[g].state != SKAG_LIVE)
-			continue;
-		m = member_find_dev(t, g, dev_id);
-		if (m < 0)
-			continue;
-		if (m == 0)
-			group_kill(t, g);
-		else
-			joiner_leave(t, g, m);
-		n++;
-	}
+	rc = memberships_drop(t, proc, dev_id);
 	tbl_unlock(t);
-	return n;
+	return rc;
+}
+
+/* Live member named by a handler, -1 if none; the map also holds departing members. */
+static int
+handler_member(struct skag_tbl *t, uint16_t handler)
+{
+	uint32_t idx = t->handler_map[handler];
+
+	if (idx == 0 || member_get(t, (idx - 1) / t->max_members,
+				   (idx - 1) % t->max_members)->state != SKAG_LIVE)
+		return -1;
+	return idx - 1;
 }
 
 static void
-ref_fill(struct skag_tbl *t, uint32_t idx, struct skag_live_ref *r)
+link_member(struct skag_tbl *t, struct skag_link *l, enum skag_link_member which,
+	    unsigned int g, unsigned int m)
 {
-	struct skag_member *mb = member_get(t, idx / t->max_members, idx % t->max_members);
+	struct skag_member *mb = member_get(t, g, m);
 
-	r->gen_ptr = &mb->gen;
-	r->gen = mb->gen;
-	r->pid = mb->pid;
-	r->dev_id = mb->dev_id;
-	r->group_id = idx / t->max_members;
-	r->member_idx = idx % t->max_members;
-	r->handler = mb->handler;
+	l->gen[which] = &mb->gen;
+	l->gen_live[which] = atomic_load_explicit(&mb->gen, memory_order_relaxed);
 }
 
 int
-skag_handler_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
-		     uint16_t dst_handler, struct skag_live_ref *src, struct skag_live_ref *dst)
+skag_link_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
+		  uint16_t dst_handler, struct skag_link *link)
 {
-	uint32_t si, di;
-	int rc;
+	int rc, si, di, self, g;
 
-	if (t == NULL || dev_id < 0 || src_handler == 0 || dst_handler == 0 || src == NULL ||
-	    dst == NULL)
+	if (t == NULL || dev_id < 0 || src_handler == 0 || dst_handler == 0 || link == NULL)
 		return -EINVAL;
 	rc = tbl_lock(t);
 	if (rc != 0)
 		return rc;
-	/* The map only holds live members, and live members only live groups. */
-	si = t->handler_map[src_handler];
-	di = t->handler_map[dst_handler];
-	if (si == 0 || di == 0 || (si - 1) / t->max_members != (di - 1) / t->max_members ||
-	    member_find_dev(t, (si - 1) / t->max_members, dev_id) < 0) {
+	/* Live members are only in live groups. */
+	si = handler_member(t, src_handler);
+	di = handler_member(t, dst_handler);
+	g = si / (int)t->max_members;
+	if (si < 0 || di < 0 || g != di / (int)t->max_members ||
+	    (self = member_find_dev(t, g, dev_id)) < 0) {
 		rc = -EPERM;
 		goto out;
 	}
-	ref_fill(t, si - 1, src);
-	ref_fill(t, di - 1, dst);
+	link->group_id = g;
+	link->epoch = &t->groups[g].epoch;
+	link->epoch_seen = atomic_load_explicit(&t->groups[g].epoch, memory_order_relaxed);
+	link_member(t, link, SKAG_LINK_SRC, g, si % t->max_members);
+	link_member(t, link, SKAG_LINK_DST, g, di % t->max_members);
+	link_member(t, link, SKAG_LINK_SELF, g, self);
 out:
 	tbl_unlock(t);
 	return rc;
+}
+
+/*
+ * Each generation change is followed by an epoch change: if an epoch read here includes the
+ * departure of one of the three, its generation change is seen below; if it does not, the
+ * departure changes the epoch again later.
+ */
+bool
+skag_link_revalidate(struct skag_link *l)
+{
+	uint32_t epoch = atomic_load_explicit(l->epoch, memory_order_acquire);
+	unsigned int i;
+
+	for (i = 0; i < DIM(l->gen); i++)
+		if (atomic_load_explicit(l->gen[i], memory_order_acquire) != l->gen_live[i])
+			return false;
+	l->epoch_seen = epoch;
+	return true;
 }
 
 int
@@ -909,6 +1046,13 @@ skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int tim
 			return -errno;
 	}
 	return 0;
+}
+
+void
+skag_proc_wake(struct skag_tbl *t, int proc)
+{
+	if (t != NULL && proc_valid(proc))
+		proc_wake(&t->procs[proc]);
 }
 
 int

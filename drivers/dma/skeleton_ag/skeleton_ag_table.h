@@ -10,13 +10,15 @@
  *
  * Access pair group table of the skeleton_ag DMA driver.
  *
- * One table lives in one shared memory block that is mapped at the same virtual address in every
- * process using it. It holds the groups, their members (one per domain, i.e. per process and
- * device), the handlers the data path uses to name a member, and one event mailbox per attached
- * process. The module is plain C11 + POSIX and knows nothing of EAL.
+ * One table lives in one shared memory block used by several processes. It holds the groups,
+ * their members (one per domain and device), the handlers the data path uses to name a member,
+ * and one event mailbox per attached process. It stores indexes, not pointers, so the block may
+ * be mapped anywhere. The module is plain C11 + POSIX and knows nothing of EAL.
  *
- * Every operation takes the process-shared robust table lock internally. A process that dies in
- * the middle of an operation leaves a table that the next locker repairs.
+ * Every operation takes the process-shared robust table lock internally. A departure (a member
+ * leaving, a group ending) and its events are one transition recorded in the table: a process
+ * that dies at any point of an operation leaves a table whose next locker finishes or undoes
+ * the operation, so that every remaining member gets each event exactly once.
  *
  * Unless stated otherwise, functions return 0 or a negative errno and leave the table unchanged
  * on error.
@@ -35,6 +37,11 @@ extern "C" {
 #define SKAG_MAX_GROUPS		1024
 /** Maximum number of members in a group (creator included). */
 #define SKAG_MAX_MEMBERS	64
+/** Smallest and default table sizes. */
+#define SKAG_MIN_GROUPS		1
+#define SKAG_MIN_MEMBERS	2
+#define SKAG_DEF_GROUPS		64
+#define SKAG_DEF_MEMBERS	8
 /** Number of process slots in a table. */
 #define SKAG_MAX_PROCS		32
 /** Events a process mailbox holds before it drops. */
@@ -55,6 +62,7 @@ struct skag_tbl;
 
 /** Event delivered to the process that registered a member. */
 struct skag_event {
+	uint64_t seq;		/**< Departure the event reports; unique in the table. */
 	int16_t dev_id;		/**< Device of the recipient member. */
 	int16_t group_id;	/**< Group of the recipient member. */
 	uint16_t member_idx;	/**< Slot of the recipient member in its group. */
@@ -86,39 +94,60 @@ struct skag_tbl_stats {
 };
 
 /**
- * Reference to a live member, filled by skag_handler_resolve(). It stays valid as long as
- * skag_ref_live() returns true; the check is lock-free.
+ * A member as the process that made it knows it: it is the member as long as the slot keeps
+ * its generation.
  */
-struct skag_live_ref {
-	const _Atomic uint32_t *gen_ptr;	/**< Generation word of the member slot. */
-	uint32_t gen;				/**< Generation when resolved. */
-	int32_t pid;				/**< Process of the member. */
-	int16_t dev_id;				/**< Device of the member. */
+struct skag_member_ref {
 	int16_t group_id;
 	uint16_t member_idx;
-	uint16_t handler;
-};
-
-/** Crash points of the test hook, see skag_test_crash_point. */
-enum skag_crash_point {
-	SKAG_CP_CREATE,		/**< Creator member written, group not yet live. */
-	SKAG_CP_JOIN,		/**< Joiner member written, not yet live. */
-	SKAG_CP_LEAVE,		/**< Joiner member removed, events not yet posted. */
-	SKAG_CP_DESTROY,	/**< Group removed, members not yet removed. */
+	uint32_t gen;
 };
 
 /**
- * Test hook, NULL outside unit tests: called with the table lock held in the middle of
- * mutations, so a test can kill the process there and check the repair.
+ * What an inter-domain channel needs to check, lock-free, that it may still run: the source,
+ * destination and submitting members of one group. Any departure from the group changes its
+ * epoch, so one load tells that all three are still members; after a change,
+ * skag_link_revalidate() looks at the three members themselves.
  */
+struct skag_link {
+	const _Atomic uint32_t *epoch;		/**< Departure count of the group. */
+	uint32_t epoch_seen;			/**< Value when all three were last seen live. */
+	const _Atomic uint32_t *gen[3];		/**< Generation words of src, dst, self. */
+	uint32_t gen_live[3];			/**< Their values while live. */
+	int16_t group_id;
+};
+
+/** Index in struct skag_link::gen of each member. */
+enum skag_link_member {
+	SKAG_LINK_SRC,
+	SKAG_LINK_DST,
+	SKAG_LINK_SELF,
+};
+
+/**
+ * Points of the table's mutations where the unit tests kill the process (with the table lock
+ * held) to check that the next locker repairs the table. Only built with SKAG_TABLE_CRASH_TEST.
+ */
+enum skag_crash_point {
+	SKAG_CP_CREATE,		/**< Creator member live, group not yet live. */
+	SKAG_CP_JOIN,		/**< Joiner member written, not yet live. */
+	SKAG_CP_END_START,	/**< Departure recorded, nothing done yet. */
+	SKAG_CP_POSTED,		/**< An event posted, not yet recorded as posted. */
+	SKAG_CP_STEP,		/**< One recipient or member of a departure done. */
+	SKAG_CP_END_DONE,	/**< Departure done but for its final commit. */
+};
+
+#ifdef SKAG_TABLE_CRASH_TEST
+/** Called with the table lock held at each crash point; NULL by default. */
 extern void (*skag_test_crash_point)(enum skag_crash_point cp);
+#endif
 
 /**
  * Size of the memory block for a table.
  *
  * @return
- *   Size in bytes, 0 if max_groups is not in 1..SKAG_MAX_GROUPS or max_members not in
- *   2..SKAG_MAX_MEMBERS.
+ *   Size in bytes, 0 if max_groups is not in SKAG_MIN_GROUPS..SKAG_MAX_GROUPS or
+ *   max_members not in SKAG_MIN_MEMBERS..SKAG_MAX_MEMBERS.
  */
 size_t skag_tbl_size(uint16_t max_groups, uint16_t max_members);
 
@@ -144,8 +173,8 @@ int skag_tbl_init(void *mem, size_t len, uint16_t max_groups, uint16_t max_membe
 struct skag_tbl *skag_tbl_attach(void *mem, size_t len);
 
 /**
- * Repair the table: recompute all derived state from the slot states, drop half-done inserts,
- * finish half-done removals. Runs by itself when a lock owner died; exported for tests.
+ * Repair the table: recompute all derived state from the slot states, undo half-done inserts,
+ * finish half-done departures. Runs by itself when a lock owner died; exported for tests.
  *
  * @return
  *   0 or a negative errno of the table lock.
@@ -178,6 +207,14 @@ void skag_proc_detach(struct skag_tbl *t, int proc);
 int skag_proc_reap(struct skag_tbl *t);
 
 /**
+ * Process id of an attached process slot.
+ *
+ * @return
+ *   The pid, 0 if the slot is free or out of range.
+ */
+int32_t skag_proc_pid(struct skag_tbl *t, int proc);
+
+/**
  * Create a group; the caller becomes its creator member with a fresh handler.
  *
  * @param proc
@@ -187,23 +224,27 @@ int skag_proc_reap(struct skag_tbl *t);
  * @param[out] group_id
  *   Id of the new group: the free id freed longest ago (ids never used come first, in order),
  *   so an id comes back only after every id that was free when it was freed. Constant time.
+ * @param[out] self
+ *   The creator member.
  * @return
  *   0, -EINVAL, -ENOSPC if the table (or the handler space) is full.
  */
 int skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
-		bool want_events, int16_t *group_id);
+		bool want_events, int16_t *group_id, struct skag_member_ref *self);
 
 /**
  * Join a group as a joiner member with a fresh handler.
  *
+ * @param[out] self
+ *   The joiner member.
  * @return
  *   0, -EINVAL, -ENOENT unknown group, -EACCES wrong token, -EEXIST domain or dev_id already a
  *   member, -ENOSPC group (or handler space) full.
  */
 int skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
 		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
-		int16_t group_id, bool want_events);
+		int16_t group_id, bool want_events, struct skag_member_ref *self);
 
 /**
  * Leave a group. A joiner leaves (MEMBER_LEFT to every other member that wants events); the
@@ -232,30 +273,40 @@ int skag_handler_get(struct skag_tbl *t, int16_t dev_id, int16_t group_id,
 		const uint8_t domain[SKAG_UUID_LEN], uint16_t *handler);
 
 /**
- * Remove every membership held through a device (device close), as if each left; groups it
- * created are destroyed with GROUP_DESTROYED to their joiners.
+ * Remove the memberships a process holds through a device (device close), as if each left;
+ * groups they created are destroyed with GROUP_DESTROYED to their joiners. Memberships of the
+ * device held by other processes stay.
  *
  * @return
  *   Number of memberships removed, or a negative errno.
  */
-int skag_dev_remove(struct skag_tbl *t, int16_t dev_id);
+int skag_dev_remove(struct skag_tbl *t, int proc, int16_t dev_id);
 
 /**
- * Resolve a source and a destination handler for a transfer on dev_id.
+ * Resolve the handlers of a transfer on dev_id into a link.
  *
  * @return
  *   0, -EINVAL on a zero handler or NULL argument, -EPERM unless both handlers are live members
  *   of one group of which dev_id is a live member.
  */
-int skag_handler_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
-		uint16_t dst_handler, struct skag_live_ref *src, struct skag_live_ref *dst);
+int skag_link_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
+		uint16_t dst_handler, struct skag_link *link);
 
-/** Lock-free check that a resolved member is still live. */
+/** Lock-free check that no member left the group of a link since it was last validated. */
 static inline bool
-skag_ref_live(const struct skag_live_ref *r)
+skag_link_fresh(const struct skag_link *l)
 {
-	return atomic_load_explicit(r->gen_ptr, memory_order_acquire) == r->gen;
+	return atomic_load_explicit(l->epoch, memory_order_acquire) == l->epoch_seen;
 }
+
+/**
+ * Lock-free check, after skag_link_fresh() failed, that the three members of a link are still
+ * live; if so the link is fresh again.
+ *
+ * @return
+ *   true if the link may still be used.
+ */
+bool skag_link_revalidate(struct skag_link *l);
 
 /**
  * Pop the oldest event of a process mailbox.
@@ -275,6 +326,9 @@ uint32_t skag_proc_seq(struct skag_tbl *t, int proc);
  *   0 (changed, or woken), -ETIMEDOUT, -EINTR, -EINVAL.
  */
 int skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int timeout_ms);
+
+/** Wake the waiters of skag_proc_wait() on a process, e.g. to stop them. */
+void skag_proc_wake(struct skag_tbl *t, int proc);
 
 /**
  * Describe the live members of a group, creator first.
