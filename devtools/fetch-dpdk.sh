@@ -11,17 +11,11 @@
 
 set -euo pipefail
 
-DPDK_VERSION=22.11.11
-DEB_VERSION=22.11.11-0+deb12u1
-TARBALL_NAME=dpdk_${DPDK_VERSION}.orig.tar.xz
-TARBALL_SHA256=27a3bb1f57e02eb68c7c0a6f8bbf9fb74ec198c5aab74ed602da5b71c492a476
+. "$(dirname "$0")/common.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
+DEB_VERSION=$DPDK_VERSION-0+deb12u1
 DL=$BUILD/dl
-OUT=$DL/$TARBALL_NAME
-
-die() { echo "fetch-dpdk: ERROR: $*" >&2; exit 1; }
+OUT=$TARBALL
 
 sha_ok() {
 	[ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$TARBALL_SHA256" ]
@@ -46,7 +40,7 @@ if [ -n "${DPDK_TARBALL:-}" ]; then
 	if ! sha_ok "$OUT"; then
 		cp "$DPDK_TARBALL" "$OUT.tmp"
 		mv "$OUT.tmp" "$OUT"
-		echo "fetch-dpdk: using $DPDK_TARBALL"
+		note "using $DPDK_TARBALL"
 	fi
 	exit 0
 fi
@@ -55,7 +49,7 @@ if sha_ok "$OUT"; then
 	exit 0
 fi
 if [ -e "$OUT" ]; then
-	echo "fetch-dpdk: cached $OUT has a wrong checksum, downloading again" >&2
+	note "cached $OUT has a wrong checksum, downloading again" >&2
 	rm -f "$OUT"
 fi
 
@@ -91,7 +85,7 @@ APT_OPTS=(
 	-o "Dir::Cache=$APT/cache"
 )
 
-echo "fetch-dpdk: downloading Debian source package dpdk=$DEB_VERSION"
+note "downloading Debian source package dpdk=$DEB_VERSION"
 apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
 	{ cat "$APT/update.log" >&2; die "apt-get update (private deb-src lists) failed"; }
 (cd "$APT/work" && apt-get "${APT_OPTS[@]}" source --download-only "dpdk=$DEB_VERSION") ||
@@ -100,4 +94,4 @@ apt-get "${APT_OPTS[@]}" update >"$APT/update.log" 2>&1 ||
 check_or_die "$APT/work/$TARBALL_NAME"
 mv "$APT/work/$TARBALL_NAME" "$OUT"
 rm -rf "$APT"
-echo "fetch-dpdk: $OUT ok"
+note "$OUT ok"

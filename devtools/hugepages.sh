@@ -7,10 +7,10 @@
 
 set -euo pipefail
 
+. "$(dirname "$0")/common.sh"
+
 WANT=${1:-512}
 SYS=/sys/kernel/mm/hugepages/hugepages-2048kB
-
-die() { echo "hugepages: ERROR: $*" >&2; exit 1; }
 
 [ -d "$SYS" ] || die "2 MiB hugepages not supported by this kernel"
 free=$(cat "$SYS/free_hugepages")

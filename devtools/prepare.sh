@@ -20,7 +20,8 @@ series_validate
 compute_stamp() {
 	{
 		echo "tarball $TARBALL_SHA256"
-		sha256sum "$ROOT/devtools/prepare.sh" "$ROOT/devtools/series.sh"
+		sha256sum "$ROOT/devtools/prepare.sh" "$ROOT/devtools/series.sh" \
+			"$ROOT/devtools/common.sh"
 		series_lines | while read -r patch paths; do
 			echo "patch $patch $(sha256sum "$ROOT/patches/$patch" | cut -d' ' -f1)"
 			for p in $paths; do
@@ -60,27 +61,19 @@ done < <(series_lines)
 # tar restores the upstream mtimes, so a file whose content changed since
 # the previous tree (e.g. a patch dropped or modified) could look older than
 # its object in build/: give every differing or new file a fresh mtime so that
-# the incremental build recompiles exactly what changed.
+# the incremental build recompiles exactly what changed. Links (our new paths)
+# that are new or point elsewhere get their files touched.
 if [ -d "$TREE" ]; then
-	diff -r -q --no-dereference "$TREE" "$TREE.tmp" 2>/dev/null | while read -r line; do
-		case "$line" in
-		"Files $TREE/"*" differ")
-			f=${line#Files $TREE/}
-			f=${f%% and *}
+	(cd "$TREE.tmp" && find . \( -type f -o -type l \) -print0) |
+	while IFS= read -r -d '' f; do
+		if [ -L "$TREE.tmp/$f" ]; then
+			if [ "$(readlink "$TREE.tmp/$f")" != "$(readlink "$TREE/$f" || true)" ]; then
+				find -L "$TREE.tmp/$f" -type f -exec touch -c {} +
+			fi
+		elif ! cmp -s "$TREE/$f" "$TREE.tmp/$f"; then
 			touch -c "$TREE.tmp/$f"
-			;;
-		"File $TREE/"*)
-			f=${line#File $TREE/}
-			f=${f%% is a *}
-			touch -c "$TREE.tmp/$f"
-			;;
-		"Only in $TREE.tmp"*)
-			d=${line#Only in }
-			d=${d%%: *}
-			find -L "$d/${line##*: }" -exec touch -c {} + 2>/dev/null || true
-			;;
-		esac
-	done || true
+		fi
+	done
 fi
 rm -rf "$TREE"
 mv "$TREE.tmp" "$TREE"

@@ -13,12 +13,10 @@
 
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
+. "$(dirname "$0")/common.sh"
+
 APP=${DEMO_APP:-$BUILD/subprojects/dpdk/examples/dpdk-dma_access_group}
 PREFIX=dma_ag_demo_$$
-
-die() { echo "run-demo: ERROR: $*" >&2; exit 1; }
 
 [ -x "$APP" ] || die "$APP not found: build it first (make)"
 "$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1

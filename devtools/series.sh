@@ -8,17 +8,9 @@
 # or directories of this repository (same path as in the DPDK tree) that the
 # patch introduces.
 
-DPDK_VERSION=22.11.11
-DPDK_TAG=v$DPDK_VERSION
-TARBALL_SHA256=27a3bb1f57e02eb68c7c0a6f8bbf9fb74ec198c5aab74ed602da5b71c492a476
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
-TARBALL=$BUILD/dl/dpdk_${DPDK_VERSION}.orig.tar.xz
 SERIES=$ROOT/patches/series
-
-die() { echo "$(basename "$0"): ERROR: $*" >&2; exit 1; }
-note() { echo "$(basename "$0"): $*"; }
 
 # Print the series entries, one per line, whitespace normalised; validate them.
 series_lines() {
