@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 
 #include <rte_common.h>
@@ -34,9 +35,11 @@ RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
 #define SKAG_CTRL_WAIT_MS	100
 /*
  * Period of the reaper: a dead process is seen at once through its pidfd, and at the latest
- * after this long where the kernel has no pidfd or the process died before being watched.
+ * after this long where the kernel has no pidfd, or its pid was reused before it was watched.
  */
 #define SKAG_CTRL_REAP_MS	10
+/* epoll data of the reaper's eventfd; a process slot index otherwise. */
+#define SKAG_CTRL_REAP_KICK	UINT32_MAX
 
 /*
  * Callback registration of one membership of this process, in the list of its group. Function
@@ -59,6 +62,7 @@ static struct {
 	int proc;			/* process slot, owned by the watcher thread */
 	skag_thread_t watcher;
 	skag_thread_t reaper;
+	int reap_fd;			/* eventfd: processes attached, or stop */
 	RTE_ATOMIC(bool) stop;
 	bool telemetry_done;
 	/*
@@ -82,6 +86,7 @@ static struct {
 	.reg_lock = PTHREAD_MUTEX_INITIALIZER,
 	.started_cond = PTHREAD_COND_INITIALIZER,
 	.proc = -1,
+	.reap_fd = -1,
 };
 
 struct skag_tbl *
@@ -183,12 +188,22 @@ skag_ctrl_event_dispatch(const struct skag_event *ev)
  * Event delivery. The thread holds the process slot's alive mutex: it must live as long as the
  * process, and its end (or the process's death) makes the slot reapable.
  */
+/* Make the reaper look at once: a process attached, or the threads stop. */
+static void
+skag_ctrl_reaper_kick(void)
+{
+	uint64_t one = 1;
+
+	if (write(skag_ctrl.reap_fd, &one, sizeof(one)) != sizeof(one))
+		SKAG_CTRL_LOG(DEBUG, "cannot kick the reaper: %s", strerror(errno));
+}
+
 static skag_thread_ret_t
 skag_ctrl_watcher(void *arg)
 {
 	struct skag_tbl *t = arg;
+	uint32_t seq, attach_seq = 0;
 	struct skag_event ev;
-	uint32_t seq;
 	int proc;
 
 	proc = skag_proc_attach(t, getpid());
@@ -206,6 +221,10 @@ skag_ctrl_watcher(void *arg)
 		seq = skag_proc_seq(t, proc);
 		while (skag_proc_event_pop(t, proc, &ev) == 1)
 			skag_ctrl_event_dispatch(&ev);
+		if (attach_seq != skag_tbl_attach_seq(t)) {
+			attach_seq = skag_tbl_attach_seq(t);
+			skag_ctrl_reaper_kick();
+		}
 		skag_proc_wait(t, proc, seq, SKAG_CTRL_WAIT_MS);
 	}
 
@@ -256,27 +275,40 @@ skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 	}
 }
 
-/* Death detection: the memberships of dead processes are removed, with their events. */
+/*
+ * Death detection: the memberships of dead processes are removed, with their events. The
+ * watcher kicks the reaper when a process attaches, so that it watches the new one at once.
+ */
 static skag_thread_ret_t
 skag_ctrl_reaper(void *arg)
 {
-	struct epoll_event evs[SKAG_MAX_PROCS];
-	int fds[SKAG_MAX_PROCS], p, ep, rc;
+	struct epoll_event e = { .events = EPOLLIN, .data.u32 = SKAG_CTRL_REAP_KICK };
+	struct epoll_event evs[SKAG_MAX_PROCS + 1];
+	int fds[SKAG_MAX_PROCS], p, ep, n, rc;
 	int32_t pids[SKAG_MAX_PROCS];
 	struct skag_tbl *t = arg;
+	uint64_t kicks;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++) {
 		fds[p] = -1;
 		pids[p] = 0;
 	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, skag_ctrl.reap_fd, &e) != 0) {
+		close(ep);
+		ep = -1;
+	}
 	if (ep < 0)
 		SKAG_CTRL_LOG(WARNING, "no epoll (%s): dead processes seen within %u ms",
 			      strerror(errno), SKAG_CTRL_REAP_MS);
 	while (!skag_ctrl_stopping()) {
 		if (ep >= 0) {
 			skag_ctrl_pidfds_update(t, ep, fds, pids);
-			epoll_wait(ep, evs, RTE_DIM(evs), SKAG_CTRL_REAP_MS);
+			n = epoll_wait(ep, evs, RTE_DIM(evs), SKAG_CTRL_REAP_MS);
+			for (p = 0; p < n; p++)
+				if (evs[p].data.u32 == SKAG_CTRL_REAP_KICK &&
+				    read(skag_ctrl.reap_fd, &kicks, sizeof(kicks)) < 0)
+					break;
 		} else {
 			rte_delay_us_sleep(SKAG_CTRL_REAP_MS * 1000);
 		}
@@ -358,11 +390,15 @@ static void
 skag_ctrl_threads_stop(struct skag_tbl *t, bool reaper)
 {
 	rte_atomic_store_explicit(&skag_ctrl.stop, true, rte_memory_order_release);
-	if (reaper)
+	if (reaper) {
+		skag_ctrl_reaper_kick();
 		skag_thread_join(skag_ctrl.reaper);
+	}
 	/* The watcher detaches the process slot, removing the memberships of the process. */
 	skag_proc_wake(t, skag_ctrl.proc);
 	skag_thread_join(skag_ctrl.watcher);
+	close(skag_ctrl.reap_fd);
+	skag_ctrl.reap_fd = -1;
 }
 
 /* Call with skag_ctrl.lock held. */
@@ -373,9 +409,17 @@ skag_ctrl_threads_start(struct skag_tbl *t)
 
 	rte_atomic_store_explicit(&skag_ctrl.stop, false, rte_memory_order_relaxed);
 	skag_ctrl.started = false;
+	skag_ctrl.reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (skag_ctrl.reap_fd < 0) {
+		rc = -errno;
+		SKAG_CTRL_LOG(ERR, "cannot create an eventfd: %s", strerror(-rc));
+		return rc;
+	}
 	rc = skag_thread_create(&skag_ctrl.watcher, SKAG_CTRL_WATCH_NAME, skag_ctrl_watcher, t);
 	if (rc != 0) {
 		SKAG_CTRL_LOG(ERR, "cannot start the watcher thread: %s", strerror(-rc));
+		close(skag_ctrl.reap_fd);
+		skag_ctrl.reap_fd = -1;
 		return rc;
 	}
 	while (!skag_ctrl.started)
@@ -384,6 +428,8 @@ skag_ctrl_threads_start(struct skag_tbl *t)
 		SKAG_CTRL_LOG(ERR, "cannot attach process to group table: %s",
 			      strerror(-skag_ctrl.attach_rc));
 		skag_thread_join(skag_ctrl.watcher);
+		close(skag_ctrl.reap_fd);
+		skag_ctrl.reap_fd = -1;
 		return skag_ctrl.attach_rc;
 	}
 	rc = skag_thread_create(&skag_ctrl.reaper, SKAG_CTRL_REAP_NAME, skag_ctrl_reaper, t);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <assert.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -85,6 +86,7 @@ struct skag_tbl {
 	uint32_t live_groups;	/* derived */
 	uint32_t live_members;	/* derived */
 	uint16_t handler_cursor; /* last handler handed out */
+	_Atomic uint32_t attach_seq;	/* bumped when a process attaches */
 	uint64_t last_seq;	/* last departure sequence handed out */
 	/*
 	 * Derived: free group ids, oldest freed first, so create is O(1) and an id comes back
@@ -177,17 +179,32 @@ token_eq(const uint8_t *a, const uint8_t *b)
 }
 
 static void
-tbl_unlock(struct skag_tbl *t)
-{
-	pthread_mutex_unlock(&t->lock);
-}
-
-static void
 proc_wake(struct skag_proc *p)
 {
 	/* Shared futex: the waiters are in other processes. */
 	atomic_fetch_add_explicit(&p->ev_seq, 1, memory_order_release);
 	syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * Mailboxes posted to by the operation of this thread, woken once the table lock is released:
+ * a watcher woken under the lock would only block on it. A death before the wake-up leaves the
+ * events to the watcher's next timeout.
+ */
+static _Thread_local uint32_t wake_mask;
+static_assert(SKAG_MAX_PROCS <= 32, "wake_mask has a bit per process slot");
+
+static void
+tbl_unlock(struct skag_tbl *t)
+{
+	uint32_t mask = wake_mask;
+	unsigned int p;
+
+	wake_mask = 0;
+	pthread_mutex_unlock(&t->lock);
+	for (p = 0; mask != 0; p++, mask >>= 1)
+		if (mask & 1)
+			proc_wake(&t->procs[p]);
 }
 
 /*
@@ -223,7 +240,7 @@ ev_post(struct skag_tbl *t, uint64_t seq, unsigned int g, unsigned int m, uint8_
 	}
 	crash_point(SKAG_CP_POSTED);
 	/* Wake on drops too, so the owner notices them. */
-	proc_wake(p);
+	wake_mask |= UINT32_C(1) << to->proc;
 }
 
 /*
@@ -523,7 +540,7 @@ tbl_repair_locked(struct skag_tbl *t)
 	/* A post may have died before its wake-up: wake every mailbox owner once. */
 	for (p = 0; p < SKAG_MAX_PROCS; p++)
 		if (t->procs[p].state == SKAG_LIVE)
-			proc_wake(&t->procs[p]);
+			wake_mask |= UINT32_C(1) << p;
 	t->repairs++;
 }
 
@@ -658,6 +675,13 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid)
 		rc = p;
 		break;
 	}
+	if (rc >= 0) {
+		/* The other processes start watching this one. */
+		atomic_fetch_add_explicit(&t->attach_seq, 1, memory_order_release);
+		for (p = 0; p < SKAG_MAX_PROCS; p++)
+			if ((int)p != rc && t->procs[p].state == SKAG_LIVE)
+				wake_mask |= UINT32_C(1) << p;
+	}
 	tbl_unlock(t);
 	return rc;
 }
@@ -705,6 +729,12 @@ skag_proc_reap(struct skag_tbl *t)
 	}
 	tbl_unlock(t);
 	return n;
+}
+
+uint32_t
+skag_tbl_attach_seq(struct skag_tbl *t)
+{
+	return t == NULL ? 0 : atomic_load_explicit(&t->attach_seq, memory_order_acquire);
 }
 
 int32_t

@@ -207,6 +207,12 @@ void skag_proc_detach(struct skag_tbl *t, int proc);
 int skag_proc_reap(struct skag_tbl *t);
 
 /**
+ * Attach sequence of the table: bumped each time a process attaches, whose attach also wakes
+ * the waiters of skag_proc_wait() of the other processes.
+ */
+uint32_t skag_tbl_attach_seq(struct skag_tbl *t);
+
+/**
  * Process id of an attached process slot.
  *
  * @return
