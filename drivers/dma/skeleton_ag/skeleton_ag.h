@@ -75,13 +75,19 @@ struct skag_range {
 	uintptr_t end;
 };
 
-/** Whether [addr, addr + len) lies in r, without overflow. */
-static inline bool
-skag_range_has(const struct skag_range *r, uint64_t addr, uint64_t len)
-{
-	uint64_t off = addr - r->start;	/* huge if addr < start */
+/** A range as the data path checks it: [start, start + span). */
+struct skag_window {
+	uintptr_t start;
+	uintptr_t span;
+};
 
-	return off <= r->end - r->start && len <= r->end - r->start - off;
+/** Whether [addr, addr + len) lies in w; a span is below 2^63, so off + len cannot wrap. */
+static inline bool
+skag_window_has(const struct skag_window *w, uint64_t addr, uint32_t len)
+{
+	uint64_t off = addr - w->start;	/* huge if addr < start */
+
+	return off <= w->span && off + len <= w->span;
 }
 
 /**
@@ -96,7 +102,7 @@ struct skag_vchan_mem {
 	uint16_t src_hint;
 	uint16_t dst_hint;
 	bool partial;		/**< The map has more ranges than the copy. */
-	struct skag_range r[SKAG_VCHAN_RANGES];
+	struct skag_window w[SKAG_VCHAN_RANGES];
 };
 
 /** One vchan; hot fields first, used only by the lcore driving the vchan. */
@@ -135,6 +141,8 @@ struct skag_dev {
 
 /** Generation of the process's map of DPDK shared memory, bumped by memory events. */
 extern RTE_ATOMIC(uint32_t) skag_mem_gen;
+/** This process, as the copy of the map in a vchan names it: getpid() is a system call. */
+extern int32_t skag_mem_pid;
 
 /** Take a reference on the map of DPDK shared memory (probe): the first one builds it. */
 int skag_mem_attach(void);

@@ -22,7 +22,6 @@
  */
 
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -32,12 +31,12 @@
 
 /* Index of the range of the vchan's map holding [addr, addr + len), -1 if none. */
 static int
-skag_vmem_find(const struct skag_vchan_mem *vm, uint64_t addr, uint64_t len)
+skag_vmem_find(const struct skag_vchan_mem *vm, uint64_t addr, uint32_t len)
 {
 	uint16_t i;
 
 	for (i = 0; i < vm->nb; i++)
-		if (skag_range_has(&vm->r[i], addr, len))
+		if (skag_window_has(&vm->w[i], addr, len))
 			return i;
 	return -1;
 }
@@ -48,7 +47,7 @@ skag_vmem_find(const struct skag_vchan_mem *vm, uint64_t addr, uint64_t len)
  * A hit in the vchan's copy of the map becomes the hint of the next copies.
  */
 static bool
-skag_addr_ok(struct skag_vchan *vc, uint64_t addr, uint64_t len, bool write, uint16_t *hint)
+skag_addr_ok(struct skag_vchan *vc, uint64_t addr, uint32_t len, bool write, uint16_t *hint)
 {
 	int i = skag_vmem_find(&vc->mem, addr, len);
 
@@ -153,28 +152,26 @@ skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
 }
 
 /*
- * Execute ops [idx, end). A copy whose ranges lie in the ranges the previous copies hit, on a
- * vchan whose group no member left, runs at once; everything else goes through skag_exec(),
- * which also moves the hints. inter is vc->inter, so that each kind of vchan gets its loop.
+ * Execute the ops of descriptors [d, last), contiguous in the ring. A copy whose ranges lie in
+ * the ranges the previous copies hit, on a vchan whose group no member left, runs at once;
+ * everything else goes through skag_exec(), which also moves the hints. inter is vc->inter, so
+ * that each kind of vchan gets its loop; the loop keeps its state in registers.
  */
 static __rte_always_inline void
-skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter)
+skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *const last,
+	       const bool inter)
 {
-	struct skag_desc *const ring = vc->ring;
-	const uint16_t mask = vc->mask;
 	const _Atomic uint32_t *const epoch = vc->link.epoch;
 	uint32_t epoch_seen = vc->link.epoch_seen;
-	struct skag_range src_r = vc->mem.r[vc->mem.src_hint];
-	struct skag_range dst_r = vc->mem.r[vc->mem.dst_hint];
+	struct skag_window src_w = vc->mem.w[vc->mem.src_hint];
+	struct skag_window dst_w = vc->mem.w[vc->mem.dst_hint];
 
-	for (; idx != end; idx++) {
-		struct skag_desc *d = &ring[idx & mask];
-
+	for (; d != last; d++) {
 		if (likely(d->op == SKAG_OP_COPY &&
 			   (!inter || atomic_load_explicit(epoch, memory_order_acquire) ==
 				      epoch_seen) &&
-			   skag_range_has(&src_r, d->src, d->len) &&
-			   skag_range_has(&dst_r, d->dst, d->len))) {
+			   skag_window_has(&src_w, d->src, d->len) &&
+			   skag_window_has(&dst_w, d->dst, d->len))) {
 			rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src,
 				   d->len);
 			d->status = RTE_DMA_STATUS_SUCCESSFUL;
@@ -182,9 +179,21 @@ skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const boo
 		}
 		d->status = skag_exec(vc, d);
 		epoch_seen = vc->link.epoch_seen;
-		src_r = vc->mem.r[vc->mem.src_hint];
-		dst_r = vc->mem.r[vc->mem.dst_hint];
+		src_w = vc->mem.w[vc->mem.src_hint];
+		dst_w = vc->mem.w[vc->mem.dst_hint];
 	}
+}
+
+/* Execute ops [idx, end): at most two runs of contiguous descriptors, before and after the wrap. */
+static __rte_always_inline void
+skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter)
+{
+	struct skag_desc *first = &vc->ring[idx & vc->mask];
+	uint16_t nb = end - idx;
+	uint16_t nb1 = RTE_MIN(nb, (uint16_t)(vc->mask + 1 - (idx & vc->mask)));
+
+	skag_run_descs(vc, first, first + nb1, inter);
+	skag_run_descs(vc, vc->ring, vc->ring + (nb - nb1), inter);
 }
 
 /* Execute every enqueued op not executed yet; the sg buffer is then free again. */
@@ -196,7 +205,7 @@ skag_run(struct skag_vchan *vc)
 	/* The map changed since the vchan copied it, or another process drives the vchan. */
 	if (unlikely(vc->mem.gen != rte_atomic_load_explicit(&skag_mem_gen,
 							     rte_memory_order_acquire) ||
-		     vc->mem.pid != getpid()))
+		     vc->mem.pid != skag_mem_pid))
 		skag_mem_copy(&vc->mem);
 	if (vc->inter)
 		skag_run_loop(vc, vc->run_idx, end, true);

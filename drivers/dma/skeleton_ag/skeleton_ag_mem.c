@@ -41,6 +41,7 @@ static struct {
 
 /* Bumped when the map changes, read by the data path once per burst. */
 RTE_ATOMIC(uint32_t) skag_mem_gen = 1;
+int32_t skag_mem_pid;
 
 static int
 skag_mem_run_add(const struct rte_memseg_list *msl, const struct rte_memseg *ms, size_t len,
@@ -121,6 +122,7 @@ skag_mem_attach(void)
 	pthread_mutex_lock(&skag_mem.lock);
 	if (skag_mem.refcnt++ > 0)
 		goto out;
+	skag_mem_pid = getpid();
 	rte_mcfg_mem_read_lock();
 	rc = skag_mem_rebuild();
 	rte_mcfg_mem_read_unlock();
@@ -158,12 +160,17 @@ skag_mem_detach(void)
 void
 skag_mem_copy(struct skag_vchan_mem *vm)
 {
+	uint32_t i;
+
 	pthread_mutex_lock(&skag_mem.lock);
 	vm->gen = rte_atomic_load_explicit(&skag_mem_gen, rte_memory_order_acquire);
-	vm->pid = getpid();
+	vm->pid = skag_mem_pid;
 	vm->nb = RTE_MIN(skag_mem.nb, (uint32_t)SKAG_VCHAN_RANGES);
 	vm->partial = skag_mem.nb > SKAG_VCHAN_RANGES;
-	memcpy(vm->r, skag_mem.r, vm->nb * sizeof(vm->r[0]));
+	for (i = 0; i < vm->nb; i++) {
+		vm->w[i].start = skag_mem.r[i].start;
+		vm->w[i].span = skag_mem.r[i].end - skag_mem.r[i].start;
+	}
 	vm->src_hint = 0;
 	vm->dst_hint = 0;
 	pthread_mutex_unlock(&skag_mem.lock);
@@ -187,7 +194,7 @@ skag_mem_shared_has(uint64_t addr, uint64_t len)
 			hi = mid;
 	}
 	if (lo > 0)
-		found = skag_range_has(&skag_mem.r[lo - 1], addr, len);
+		found = addr + len >= addr && addr + len <= skag_mem.r[lo - 1].end;
 	pthread_mutex_unlock(&skag_mem.lock);
 	return found;
 }
