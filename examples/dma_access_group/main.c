@@ -108,6 +108,91 @@ enum {
 	OPT_ROLE = 256, OPT_SIZE, OPT_ITER, OPT_CHUNK, OPT_DESC, OPT_TIMEOUT, OPT_DEV, OPT_HELP,
 };
 
+static int
+dag_parse_role(const char *prog, const char *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(dag_role_names); i++)
+		if (i != DAG_ROLE_AUTO && strcmp(arg, dag_role_names[i]) == 0)
+			break;
+	if (i == RTE_DIM(dag_role_names)) {
+		fprintf(stderr, "%s: --role must be creator or joiner, not '%s'\n", prog, arg);
+		return -EINVAL;
+	}
+	dag_opts.role = i;
+	return 0;
+}
+
+/* A number option in [min, max]; range is how the error message names the bounds. */
+static int
+dag_parse_value(const char *prog, const char *name, const char *arg, bool bytes, uint64_t min,
+		uint64_t max, const char *range, uint64_t *out)
+{
+	if (dag_parse_num(arg, bytes, min, max, out) != 0) {
+		fprintf(stderr, "%s: %s must be %s, not '%s'\n", prog, name, range, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One option of getopt_long(); returns 0, 1 for --help, or -EINVAL with the error printed. */
+static int
+dag_parse_opt(int opt, const char *prog, char **argv)
+{
+	uint64_t v = 0;
+	int ret;
+
+	switch (opt) {
+	case OPT_ROLE:
+		return dag_parse_role(prog, optarg);
+	case OPT_SIZE:
+		return dag_parse_value(prog, "--size", optarg, true, 1, 1ULL << 30, "1..1G bytes",
+				       &dag_opts.size);
+	case OPT_ITER:
+		ret = dag_parse_value(prog, "--iterations", optarg, false, 1, 1000000,
+				      "1..1000000", &v);
+		dag_opts.iterations = ret == 0 ? v : dag_opts.iterations;
+		return ret;
+	case OPT_CHUNK:
+		ret = dag_parse_value(prog, "--chunk", optarg, true, 1, 16 << 20, "1..16M bytes",
+				      &v);
+		dag_opts.chunk = ret == 0 ? v : dag_opts.chunk;
+		return ret;
+	case OPT_DESC:
+		if (dag_parse_num(optarg, false, 2, UINT16_MAX, &v) != 0 ||
+		    !rte_is_power_of_2(v)) {
+			fprintf(stderr, "%s: --desc must be a power of 2 in 2..32768, not '%s'\n",
+				prog, optarg);
+			return -EINVAL;
+		}
+		dag_opts.nb_desc = v;
+		return 0;
+	case OPT_TIMEOUT:
+		ret = dag_parse_value(prog, "--timeout", optarg, false, 1, 3600,
+				      "1..3600 seconds", &v);
+		dag_opts.timeout_ms = ret == 0 ? v * 1000 : dag_opts.timeout_ms;
+		return ret;
+	case OPT_DEV:
+		if (optarg[0] == '\0') {
+			fprintf(stderr, "%s: --dev needs a device name\n", prog);
+			return -EINVAL;
+		}
+		dag_opts.dev_name = optarg;
+		return 0;
+	case OPT_HELP:
+		dag_usage(prog);
+		return 1;
+	default:
+		if (optopt != 0)
+			fprintf(stderr, "%s: option %s needs a value\n", prog, argv[optind - 1]);
+		else
+			fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
+		fprintf(stderr, "Try '%s -- --help'.\n", prog);
+		return -EINVAL;
+	}
+}
+
 /* Returns 0, 1 for --help, or -EINVAL with the error printed. */
 static int
 dag_parse_args(int argc, char **argv)
@@ -124,84 +209,14 @@ dag_parse_args(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prog = argv[0];
-	uint64_t v;
-	unsigned int i;
-	int opt;
+	int opt, ret;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_ROLE:
-			for (i = 0; i < RTE_DIM(dag_role_names); i++)
-				if (i != DAG_ROLE_AUTO && strcmp(optarg, dag_role_names[i]) == 0)
-					break;
-			if (i == RTE_DIM(dag_role_names)) {
-				fprintf(stderr, "%s: --role must be creator or joiner, not '%s'\n",
-					prog, optarg);
-				return -EINVAL;
-			}
-			dag_opts.role = i;
-			break;
-		case OPT_SIZE:
-			if (dag_parse_num(optarg, true, 1, 1ULL << 30, &dag_opts.size) != 0) {
-				fprintf(stderr, "%s: --size must be 1..1G bytes, not '%s'\n",
-					prog, optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_ITER:
-			if (dag_parse_num(optarg, false, 1, 1000000, &v) != 0) {
-				fprintf(stderr, "%s: --iterations must be 1..1000000, not '%s'\n",
-					prog, optarg);
-				return -EINVAL;
-			}
-			dag_opts.iterations = v;
-			break;
-		case OPT_CHUNK:
-			if (dag_parse_num(optarg, true, 1, 16 << 20, &v) != 0) {
-				fprintf(stderr, "%s: --chunk must be 1..16M bytes, not '%s'\n",
-					prog, optarg);
-				return -EINVAL;
-			}
-			dag_opts.chunk = v;
-			break;
-		case OPT_DESC:
-			if (dag_parse_num(optarg, false, 2, UINT16_MAX, &v) != 0 ||
-			    !rte_is_power_of_2(v)) {
-				fprintf(stderr, "%s: --desc must be a power of 2 in 2..32768, not '%s'\n",
-					prog, optarg);
-				return -EINVAL;
-			}
-			dag_opts.nb_desc = v;
-			break;
-		case OPT_TIMEOUT:
-			if (dag_parse_num(optarg, false, 1, 3600, &v) != 0) {
-				fprintf(stderr, "%s: --timeout must be 1..3600 seconds, not '%s'\n",
-					prog, optarg);
-				return -EINVAL;
-			}
-			dag_opts.timeout_ms = v * 1000;
-			break;
-		case OPT_DEV:
-			if (optarg[0] == '\0') {
-				fprintf(stderr, "%s: --dev needs a device name\n", prog);
-				return -EINVAL;
-			}
-			dag_opts.dev_name = optarg;
-			break;
-		case OPT_HELP:
-			dag_usage(prog);
-			return 1;
-		default:
-			if (optopt != 0)
-				fprintf(stderr, "%s: option %s needs a value\n", prog,
-					argv[optind - 1]);
-			else
-				fprintf(stderr, "%s: unknown option %s\n", prog, argv[optind - 1]);
-			fprintf(stderr, "Try '%s -- --help'.\n", prog);
-			return -EINVAL;
-		}
+		ret = dag_parse_opt(opt, prog, argv);
+		if (ret != 0)
+			return ret;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s -- --help'.\n", prog,
