@@ -7,7 +7,7 @@
 #                 DPDK 25.11 in a sid chroot and run them (DPDK_SDK_DIR: 25.11 SDK headers)
 #   make demo     run the dma_access_group example: creator + joiner processes
 #   make bench    perf test dmadev_access_group_perf_autotest: table, CSV, PNG plot into
-#                 build/bench/
+#                 build/bench/; BENCH_DPDK25=1 (with DPDK_SDK_DIR) also on DPDK 25.11
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series

@@ -8,13 +8,18 @@
 #   bench.csv    the same figures as CSV
 #   bench.png    throughput of every engine per copy size, with the spread of the rounds
 #   machine.txt  the machine and its load before the run
+# With BENCH_DPDK25=1 the same test also runs on Debian's DPDK 25.11 in the chroot of make
+# test-dpdk25 (into OUTDIR/dpdk25/), then the inter-domain / local ratios of both bases are
+# printed side by side (OUTDIR/bases.txt).
 #
 # Usage: devtools/run-bench.sh [OUTDIR, default build/bench]
 # Environment: BENCH_TEST      test binary (default: dpdk-test of the superproject build)
+#              BENCH_DPDK25=1  also run on DPDK 25.11 (needs DPDK_SDK_DIR, root)
 #              DMADEV_AG_PERF_ROUNDS, _MS, _SAMPLES, _KILLS, _FANOUT: see the test
 
 set -uo pipefail
 . "$(dirname "$0")/series.sh"
+. "$(dirname "$0")/dpdk25-chroot.sh"
 
 TEST=${BENCH_TEST:-$BUILD/subprojects/dpdk/app/test/dpdk-test}
 OUT=${1:-$BUILD/bench}
@@ -31,7 +36,7 @@ HUGEPAGES=768
 [ -x "$TEST" ] || die "$TEST not found: build it first (make)"
 command -v gnuplot >/dev/null || die "gnuplot not found (devtools/install-deps.sh)"
 mkdir -p "$OUT" || die "cannot create $OUT"
-rm -f "$OUT"/bench.*
+rm -f "$OUT"/bench.* "$OUT/bases.txt"
 
 machine_info() {
 	echo "date:   $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -94,6 +99,7 @@ GP
 	rm -f "$OUT"/data.*
 }
 
+# On 22.11: the superproject build, -O2 -march=native.
 run_2211() {
 	local prefix=ag_bench_$$ rc
 
@@ -112,5 +118,60 @@ run_2211() {
 	plot
 }
 
+# On 25.11: Debian's packages, the plugin and the standalone test built with pkg-config's
+# flags (-O3, Debian's -march), in the chroot of make test-dpdk25.
+run_2511() {
+	local out=$OUT/dpdk25 bin=$SRC/tests/standalone/build/dpdk-test-interdomain rc
+
+	LOGS=$out
+	D25_HUGEPAGES=$HUGEPAGES
+	mkdir -p "$out"
+	rm -f "$out"/*
+	d25_setup
+	note "building the plugin and the perf test against DPDK 25.11 (log $out/build.log)"
+	in_chroot "cd $SRC && make -C plugin WERROR=1 DPDK_SDK_DIR=$SDK && \
+		make -C tests/standalone WERROR=1 build/$(basename "$bin")" > "$out/build.log" 2>&1 ||
+		{ tail -n 20 "$out/build.log" >&2; die "build against DPDK 25.11 failed"; }
+	note "running $NAME (DPDK 25.11), log $out/bench.log"
+	in_chroot "cd $SRC && DPDK_TEST=$NAME DMADEV_AG_PERF_CSV=$SRC/bench.csv \
+		$(env | grep '^DMADEV_AG_PERF_[A-Z]*=' | grep -v _CSV= | tr '\n' ' ') \
+		$bin -l 0 --no-pci -d $PLUGIN --file-prefix=ag_bench25 --log-level=lib.eal:error \
+		$VDEVS" > "$out/bench.log" 2>&1
+	rc=$?
+	in_chroot "rm -rf /var/run/dpdk/ag_bench25; rm -f /dev/hugepages/ag_bench25map_*"
+	report "$out/bench.log" > "$out/bench.txt"
+	[ "$rc" = 0 ] || { tail -n 20 "$out/bench.log" >&2; die "$NAME on DPDK 25.11 failed"; }
+	cp "$CHROOT$SRC/bench.csv" "$out/bench.csv" || die "$NAME on DPDK 25.11 wrote no CSV"
+	d25_umount_all
+}
+
+# The inter-domain / local ratios of both runs, side by side.
+compare_bases() {
+	echo "Inter-domain / local ops/s, median [min..max] of the rounds of each run"
+	echo "(ratios only: the 22.11 build is -O2 -march=native, the 25.11 plugin and test are"
+	echo "built with Debian's pkg-config flags, -O3 -march=corei7; absolute figures differ)"
+	printf '%-12s %24s %24s\n' "size" "DPDK 22.11" "DPDK 25.11"
+	awk -F, 'FNR == 1 { f++ }
+		$1 == "ratio" && $2 == "inter_local" {
+			k = $3 " " $4
+			v[f, k] = sprintf("%.3f [%.3f..%.3f]", $5, $6, $7)
+			if (f == 1)
+				order[n++] = k
+		}
+		END {
+			for (i = 0; i < n; i++) {
+				split(order[i], a, " ")
+				s = a[1] >= 1048576 ? a[1] / 1048576 "M" : a[1] >= 1024 ? a[1] / 1024 "K" : a[1]
+				if (a[2] > 4194304)
+					s = s " in " a[2] / 1048576 "M"
+				printf "%-12s %24s %24s\n", s, v[1, order[i]], v[2, order[i]]
+			}
+		}' "$OUT/bench.csv" "$OUT/dpdk25/bench.csv"
+}
+
 run_2211
+if [ "${BENCH_DPDK25:-0}" = 1 ]; then
+	run_2511
+	compare_bases | tee "$OUT/bases.txt"
+fi
 note "results in $OUT (bench.txt, bench.csv, bench.png, machine.txt, bench.log)"
