@@ -6,7 +6,8 @@
 #   make test-dpdk25  build the driver plugin, the example and our checks against Debian's
 #                 DPDK 25.11 in a sid chroot and run them (DPDK_SDK_DIR: 25.11 SDK headers)
 #   make demo     run the dma_access_group example: creator + joiner processes
-#   make bench    benchmark (table, CSV, PNG plot) into build/bench/
+#   make bench    perf test dmadev_access_group_perf_autotest: table, CSV, PNG plot into
+#                 build/bench/; BENCH_DPDK25=1 (with DPDK_SDK_DIR) also on DPDK 25.11
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series

@@ -66,7 +66,7 @@ fi
 
 # Our pages must be part of the result.
 for page in dmadevs/skeleton_ag sample_app_ug/dma_access_group \
-		sample_app_ug/dma_access_group_bench prog_guide/dmadev rel_notes/release_22_11; do
+		dmadevs/skeleton_ag_perf prog_guide/dmadev rel_notes/release_22_11; do
 	[ -s "$OUT/html/$page.html" ] || die "$OUT/html/$page.html was not generated"
 done
 note "done: $OUT/html/index.html"

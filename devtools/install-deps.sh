@@ -19,6 +19,8 @@ PKGS=(
 	python3-sphinx python3-sphinx-rtd-theme rsync
 	# make test-dpdk25: a Debian sid chroot with Debian's DPDK 25.11
 	debootstrap
+	# make bench: the plot
+	gnuplot-nox
 )
 
 missing=()

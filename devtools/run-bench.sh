@@ -1,83 +1,177 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Run the dma_access_group benchmark (the example binary with --role bench;
-# it starts its secondary processes itself) and write to OUTDIR:
-#   bench.txt    the table printed on stdout, with the targets
+# Run the perf autotest dmadev_access_group_perf_autotest with dpdk-test of the superproject
+# build (it starts its secondary processes itself) and write to OUTDIR:
+#   bench.log    all the run printed
+#   bench.txt    its report: the tables and every target with PASS or MISS
 #   bench.csv    the same figures as CSV
-#   bench.png    throughput vs size of rte_memcpy, dma_skeleton and
-#                dma_skag on a local and an inter-domain channel
-#   machine.txt  the machine the figures come from
+#   bench.png    throughput of every engine per copy size, with the spread of the rounds
+#   machine.txt  the machine and its load before the run
+# With BENCH_DPDK25=1 the same test also runs on Debian's DPDK 25.11 in the chroot of make
+# test-dpdk25 (into OUTDIR/dpdk25/), then the inter-domain / local ratios of both bases are
+# printed side by side (OUTDIR/bases.txt).
 #
 # Usage: devtools/run-bench.sh [OUTDIR, default build/bench]
-# Environment: BENCH_APP  binary (default: the one of the superproject build)
-#              BENCH_ARGS extra benchmark options (see: dpdk-dma_access_group -- --help)
-#              BUILD_DIR  build directory (default: build)
+# Environment: BENCH_TEST      test binary (default: dpdk-test of the superproject build)
+#              BENCH_DPDK25=1  also run on DPDK 25.11 (needs DPDK_SDK_DIR, root)
+#              DMADEV_AG_PERF_ROUNDS, _MS, _SAMPLES, _KILLS, _FANOUT: see the test
 
 set -uo pipefail
+. "$(dirname "$0")/series.sh"
+. "$(dirname "$0")/dpdk25-chroot.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD_DIR:-$ROOT/build}
-APP=${BENCH_APP:-$BUILD/subprojects/dpdk/examples/dpdk-dma_access_group}
+TEST=${BENCH_TEST:-$BUILD/subprojects/dpdk/app/test/dpdk-test}
 OUT=${1:-$BUILD/bench}
-PREFIX=dma_ag_bench_$$
+NAME=dmadev_access_group_perf_autotest
+# Every dma_skag device sets the one group table: same explicit sizes. Eight devices: the
+# fan-out group has one member per process, max_members of them.
+VDEVS="--vdev=dma_skeleton"
+for i in 0 1 2 3 4 5 6 7; do
+	VDEVS="$VDEVS --vdev=dma_skag$i,max_groups=1024,max_members=8"
+done
+# Two 256 MiB buffers for the DRAM point, and the rest.
+HUGEPAGES=768
 
-die() { echo "run-bench: ERROR: $*" >&2; exit 1; }
-
-[ -x "$APP" ] || die "$APP not found: build it first (make)"
-command -v gnuplot >/dev/null || die "gnuplot not found (apt-get install gnuplot-nox)"
+[ -x "$TEST" ] || die "$TEST not found: build it first (make)"
+command -v gnuplot >/dev/null || die "gnuplot not found (devtools/install-deps.sh)"
 mkdir -p "$OUT" || die "cannot create $OUT"
-"$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
+rm -f "$OUT"/bench.* "$OUT/bases.txt"
 
-if [ "$(id -u)" = 0 ]; then
-	RUNDIR=/var/run/dpdk/$PREFIX
-else
-	RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX
-fi
-HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
-cleanup() {
-	rm -rf "$RUNDIR"
-	[ -n "$HUGEDIR" ] && rm -f "$HUGEDIR/${PREFIX}map_"*
-}
-
-{
+machine_info() {
 	echo "date:   $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "cpu:    $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 	echo "cores:  $(nproc) (nproc)"
+	echo "llc:    $(lscpu 2>/dev/null | awk -F: '/^L3 cache/ { gsub(/^ +/, "", $2); print $2 }')"
 	echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "kernel: $(uname -r)"
 	echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, before the run)"
-} > "$OUT/machine.txt"
+}
 
-# Every skeleton_ag device sets the one group table: same explicit sizes.
-AG=max_groups=1024
-# shellcheck disable=SC2086
-"$APP" -l 0 --no-pci --file-prefix="$PREFIX" --log-level=lib.eal:error \
-	--vdev=dma_skeleton --vdev=dma_skag0,$AG --vdev=dma_skag1,$AG \
-	--vdev=dma_skag2,$AG -- --role bench --csv "$OUT/bench.csv" ${BENCH_ARGS:-} |
-	tee "$OUT/bench.txt"
-rc=${PIPESTATUS[0]}
-cleanup
-[ "$rc" = 0 ] || die "benchmark failed (status $rc)"
+# Lines of the report: from the first table to the targets, secondaries' lines left out.
+report() {
+	awk '/^Data path: GB\/s/ { on = 1 } on && /^(Test OK|Test Failed|RTE>>)/ { exit }
+		on' "$1"
+}
 
-for e in memcpy skeleton ag_local ag_inter; do
-	awk -F, -v e="$e" '$1 == "data" && $2 == e { print $3, $5 }' "$OUT/bench.csv" > "$OUT/$e.dat"
-done
-cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-gnuplot <<GP || die "gnuplot failed"
-set terminal pngcairo size 900,560 noenhanced
+# Remove the run-time files of a file prefix (a killed run may leave them).
+cleanup_prefix() {
+	local hugedir
+
+	rm -rf "/var/run/dpdk/$1"
+	hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+	[ -n "$hugedir" ] && rm -f "$hugedir/$1map_"*
+}
+
+# data.ENGINE files for gnuplot: point index, label, median, min, max.
+plot_data() {
+	local e
+	for e in memcpy skeleton ag_local ag_inter pvw; do
+		awk -F, -v e="$e" '$1 == "data" && $2 == e {
+			s = $3 >= 1048576 ? $3 / 1048576 "M" : $3 >= 1024 ? $3 / 1024 "K" : $3
+			if ($4 > 4194304)
+				s = s " in " $4 / 1048576 "M"
+			print n++, "\"" s "\"", $5, $6, $7
+		}' "$OUT/bench.csv" > "$OUT/data.$e"
+	done
+}
+
+plot() {
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	plot_data
+	gnuplot <<GP || die "gnuplot failed"
+set terminal pngcairo size 960,640 noenhanced
 set output '$OUT/bench.png'
-set title 'dma_skag throughput vs copy size ($(nproc) x $cpu)'
-set xlabel 'copy size (bytes)'
+set title 'dma_skag: GB/s per copy size, median and min..max of the rounds ($(nproc) x $cpu)'
+set xlabel 'bytes per copy (4M buffers; last point: 256M buffers, above the LLC)'
 set ylabel 'GB/s'
-set logscale x 2
-set xtics ('64' 64, '256' 256, '1K' 1024, '4K' 4096, '64K' 65536, '1M' 1048576)
-set key top left
+set logscale y
 set grid
-plot '$OUT/memcpy.dat' using 1:2 with linespoints lw 2 title 'rte_memcpy loop', \\
-     '$OUT/skeleton.dat' using 1:2 with linespoints lw 2 title 'dma_skeleton (stock)', \\
-     '$OUT/ag_local.dat' using 1:2 with linespoints lw 2 title 'dma_skag local vchan', \\
-     '$OUT/ag_inter.dat' using 1:2 with linespoints lw 2 title 'dma_skag inter-domain vchan'
+set offsets 0.3, 0.3, 0, 0
+set key outside below horizontal
+plot '$OUT/data.memcpy' using 1:3:4:5:xtic(2) with yerrorlines lw 2 title 'rte_memcpy loop', \\
+     '$OUT/data.skeleton' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skeleton (stock)', \\
+     '$OUT/data.ag_local' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skag local vchan', \\
+     '$OUT/data.ag_inter' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skag inter-domain vchan', \\
+     '$OUT/data.pvw' using 1:3:4:5 with yerrorlines lw 2 title 'process_vm_writev (32 iovecs)'
 GP
-rm -f "$OUT"/*.dat
-echo "run-bench: results in $OUT (bench.txt, bench.csv, bench.png, machine.txt)"
+	rm -f "$OUT"/data.*
+}
+
+# On 22.11: the superproject build, -O2 -march=native.
+run_2211() {
+	local prefix=ag_bench_$$ rc
+
+	"$ROOT/devtools/hugepages.sh" "$HUGEPAGES" >/dev/null || exit 1
+	machine_info > "$OUT/machine.txt"
+	note "running $NAME (DPDK 22.11), log $OUT/bench.log"
+	# shellcheck disable=SC2086
+	DPDK_TEST=$NAME DMADEV_AG_PERF_CSV=$OUT/bench.csv "$TEST" -l 0 --no-pci \
+		--file-prefix=$prefix --log-level=lib.eal:error $VDEVS > "$OUT/bench.log" 2>&1
+	rc=$?
+	cleanup_prefix $prefix
+	report "$OUT/bench.log" > "$OUT/bench.txt"
+	cat "$OUT/bench.txt"
+	[ "$rc" = 0 ] || { tail -n 20 "$OUT/bench.log" >&2; die "$NAME failed (status $rc)"; }
+	[ -s "$OUT/bench.csv" ] || die "$NAME wrote no CSV"
+	plot
+}
+
+# On 25.11: Debian's packages, the plugin and the standalone test built with pkg-config's
+# flags (-O3, Debian's -march), in the chroot of make test-dpdk25.
+run_2511() {
+	local out=$OUT/dpdk25 bin=$SRC/tests/standalone/build/dpdk-test-interdomain rc
+
+	LOGS=$out
+	D25_HUGEPAGES=$HUGEPAGES
+	mkdir -p "$out"
+	rm -f "$out"/*
+	d25_setup
+	note "building the plugin and the perf test against DPDK 25.11 (log $out/build.log)"
+	in_chroot "cd $SRC && make -C plugin WERROR=1 DPDK_SDK_DIR=$SDK && \
+		make -C tests/standalone WERROR=1 build/$(basename "$bin")" > "$out/build.log" 2>&1 ||
+		{ tail -n 20 "$out/build.log" >&2; die "build against DPDK 25.11 failed"; }
+	note "running $NAME (DPDK 25.11), log $out/bench.log"
+	in_chroot "cd $SRC && DPDK_TEST=$NAME DMADEV_AG_PERF_CSV=$SRC/bench.csv \
+		$(env | grep '^DMADEV_AG_PERF_[A-Z]*=' | grep -v _CSV= | tr '\n' ' ') \
+		$bin -l 0 --no-pci -d $PLUGIN --file-prefix=ag_bench25 --log-level=lib.eal:error \
+		$VDEVS" > "$out/bench.log" 2>&1
+	rc=$?
+	in_chroot "rm -rf /var/run/dpdk/ag_bench25; rm -f /dev/hugepages/ag_bench25map_*"
+	report "$out/bench.log" > "$out/bench.txt"
+	[ "$rc" = 0 ] || { tail -n 20 "$out/bench.log" >&2; die "$NAME on DPDK 25.11 failed"; }
+	cp "$CHROOT$SRC/bench.csv" "$out/bench.csv" || die "$NAME on DPDK 25.11 wrote no CSV"
+	d25_umount_all
+}
+
+# The inter-domain / local ratios of both runs, side by side.
+compare_bases() {
+	echo "Inter-domain / local ops/s, median [min..max] of the rounds of each run"
+	echo "(ratios only: the 22.11 build is -O2 -march=native, the 25.11 plugin and test are"
+	echo "built with Debian's pkg-config flags, -O3 -march=corei7; absolute figures differ)"
+	printf '%-12s %24s %24s\n' "size" "DPDK 22.11" "DPDK 25.11"
+	awk -F, 'FNR == 1 { f++ }
+		$1 == "ratio" && $2 == "inter_local" {
+			k = $3 " " $4
+			v[f, k] = sprintf("%.3f [%.3f..%.3f]", $5, $6, $7)
+			if (f == 1)
+				order[n++] = k
+		}
+		END {
+			for (i = 0; i < n; i++) {
+				split(order[i], a, " ")
+				s = a[1] >= 1048576 ? a[1] / 1048576 "M" : a[1] >= 1024 ? a[1] / 1024 "K" : a[1]
+				if (a[2] > 4194304)
+					s = s " in " a[2] / 1048576 "M"
+				printf "%-12s %24s %24s\n", s, v[1, order[i]], v[2, order[i]]
+			}
+		}' "$OUT/bench.csv" "$OUT/dpdk25/bench.csv"
+}
+
+run_2211
+if [ "${BENCH_DPDK25:-0}" = 1 ]; then
+	run_2511
+	compare_bases | tee "$OUT/bases.txt"
+fi
+note "results in $OUT (bench.txt, bench.csv, bench.png, machine.txt, bench.log)"

@@ -7,101 +7,16 @@
 # "dpdk25: N passed, N failed" and fails if a check failed or none ran.
 #
 # Usage: DPDK_SDK_DIR=<dir with the 25.11 driver-SDK headers> devtools/test-dpdk25.sh
-# Environment: DPDK25_CHROOT  chroot directory (default: build/dpdk25-chroot, reused)
-#              DEBIAN_MIRROR  archive (default: the first URI of this machine's apt sources)
-# Needs root (debootstrap, chroot, mounts) and hugepages (devtools/hugepages.sh).
+# Environment: see devtools/dpdk25-chroot.sh (chroot, mirror).
 
 set -uo pipefail
 . "$(dirname "$0")/series.sh"
+. "$(dirname "$0")/dpdk25-chroot.sh"
 
-CHROOT=${DPDK25_CHROOT:-$BUILD/dpdk25-chroot}
 LOGS=$BUILD/dpdk25
-# Inside the chroot: a copy of our sources, the SDK headers, the plugin.
-SRC=/src
-SDK=/opt/dpdk-sdk
-PLUGIN=$SRC/plugin/build/librte_dma_skeleton_ag.so
-PKGS="gcc libc6-dev make pkgconf uuid-dev libdpdk-dev dpdk-dev"
-SDK_HEADERS="rte_dmadev_pmd.h bus_vdev_driver.h dev_driver.h bus_driver.h"
-
-[ "$(id -u)" = 0 ] || die "needs root: debootstrap, chroot and mounts"
-[ -n "${DPDK_SDK_DIR:-}" ] || die "set DPDK_SDK_DIR to a directory holding the DPDK 25.11 \
-driver-SDK headers ($SDK_HEADERS): Debian's libdpdk-dev does not install them"
-for h in $SDK_HEADERS; do
-	[ -f "$DPDK_SDK_DIR/$h" ] || die "DPDK_SDK_DIR=$DPDK_SDK_DIR has no $h"
-done
-
-mounts() {
-	awk -v c="$CHROOT/" 'index($2, c) == 1 { print $2 }' /proc/mounts | sort -r
-}
-umount_all() {
-	local m
-	for m in $(mounts); do
-		umount "$m" 2>/dev/null || umount -l "$m"
-	done
-}
-# A run killed earlier may have left mounts: never remove or reuse a tree with mounts in it.
-umount_all
-trap umount_all EXIT
-
-in_chroot() {
-	chroot "$CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		LANG=C.UTF-8 /bin/bash -c "$1"
-}
-
-mirror() {
-	local uri
-	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null)
-	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' \
-		/etc/apt/sources.list 2>/dev/null)
-	echo "${uri:-http://deb.debian.org/debian}"
-}
-
-make_chroot() {
-	local m=${DEBIAN_MIRROR:-$(mirror)}
-
-	command -v debootstrap >/dev/null || die "debootstrap missing (devtools/install-deps.sh)"
-	note "creating a Debian sid chroot in $CHROOT from $m"
-	rm -rf --one-file-system "$CHROOT"
-	debootstrap --variant=minbase sid "$CHROOT" "$m" > "$LOGS/debootstrap.log" 2>&1 ||
-		{ tail -n 20 "$LOGS/debootstrap.log" >&2; die "debootstrap of sid failed"; }
-	# The archive may be a frozen copy whose Release files are past their Valid-Until.
-	echo 'Acquire::Check-Valid-Until "false";' > "$CHROOT/etc/apt/apt.conf.d/99interdomain"
-	in_chroot "apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $PKGS" > "$LOGS/apt.log" 2>&1 ||
-		{ tail -n 20 "$LOGS/apt.log" >&2; die "installing $PKGS in the chroot failed"; }
-	echo "$PKGS" > "$CHROOT/.interdomain-pkgs"
-}
-
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
-if [ "$(cat "$CHROOT/.interdomain-pkgs" 2>/dev/null)" != "$PKGS" ]; then
-	make_chroot
-else
-	note "reusing the chroot $CHROOT"
-fi
-
-version=$(in_chroot "pkg-config --modversion libdpdk") || die "no libdpdk in the chroot"
-case "$version" in
-25.11.*) note "Debian's DPDK $version" ;;
-*) die "the chroot has DPDK $version, not 25.11.x: remove $CHROOT to make it again" ;;
-esac
-
-# Our sources only: the tree at its current state, as a build would see it.
-rm -rf "$CHROOT$SRC" "$CHROOT$SDK"
-mkdir -p "$CHROOT$SRC" "$CHROOT$SDK"
-(cd "$ROOT" && cp -a --parents app/test/test_dmadev_access_group.c \
-	app/test/test_dmadev_access_group_dp.c devtools drivers/dma/skeleton_ag \
-	examples/dma_access_group plugin tests/api_compat tests/standalone "$CHROOT$SRC/") ||
-	die "cannot copy the sources into the chroot"
-for h in $SDK_HEADERS; do
-	cp "$DPDK_SDK_DIR/$h" "$CHROOT$SDK/"
-done
-
-"$ROOT/devtools/hugepages.sh" 512 >/dev/null || die "hugepages needed"
-mount -t proc proc "$CHROOT/proc" &&
-	mount --bind /sys "$CHROOT/sys" &&
-	mkdir -p "$CHROOT/dev/hugepages" &&
-	mount --bind /dev/hugepages "$CHROOT/dev/hugepages" || die "cannot mount into $CHROOT"
+d25_setup
 
 passed=0
 failed=0

@@ -3,9 +3,7 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,11 +26,8 @@ test_dmadev_access_group(void)
 
 #else
 
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -40,9 +35,9 @@ test_dmadev_access_group(void)
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_memzone.h>
-#include <rte_random.h>
-#include <rte_string_fns.h>
 #include <rte_uuid.h>
+
+#include "test_dmadev_access_group.h"
 
 /*
  * Multi-process tests of the access pair group API on dma_skag devices. The primary drives
@@ -102,26 +97,6 @@ static uint32_t ag_nb_events;
 static pthread_t ag_main_thread;
 static struct ag_ctl *ag_ctl;
 static int16_t ag_dev0 = -1, ag_dev1 = -1, ag_dev2 = -1;
-
-static uint64_t
-ag_now_ns(void)
-{
-	struct timespec ts;
-
-	/* CLOCK_MONOTONIC is system wide: comparable between processes. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-static void
-ag_uuid_random(rte_uuid_t u)
-{
-	uint64_t a = rte_rand(), b = rte_rand();
-
-	memcpy(u, &a, sizeof(a));
-	memcpy(u + 8, &b, sizeof(b));
-	u[0] |= 1;	/* never the null UUID */
-}
 
 static void
 ag_pattern(uint8_t *buf, size_t len, uint8_t seed)
@@ -466,149 +441,11 @@ ag_secondary(const char *role)
 
 /* --- primary side --- */
 
-struct ag_child {
-	pid_t pid;
-	bool reaped;
-	int status;
-};
-
-/*
- * Append the driver options (-d) of this process's command line to argv: a secondary of a
- * shared build loads the same driver plugins as the primary. Returns the new argument count.
- */
-static size_t
-ag_driver_args(const char **argv, size_t n, size_t max)
-{
-	static char cmdline[4096];
-	size_t len = 0, i;
-	ssize_t rd;
-	int fd;
-
-	fd = open("/proc/self/cmdline", O_RDONLY);
-	if (fd < 0)
-		return n;
-	while (len < sizeof(cmdline) - 1 &&
-	       (rd = read(fd, cmdline + len, sizeof(cmdline) - 1 - len)) > 0)
-		len += rd;
-	close(fd);
-	cmdline[len] = '\0';
-	for (i = 0; i < len && n + 2 < max; i += strlen(cmdline + i) + 1) {
-		if (strncmp(cmdline + i, "-d", 2) != 0)
-			continue;
-		argv[n++] = cmdline + i;
-		if (cmdline[i + 2] == '\0' && i + 3 < len) {
-			i += 3;
-			argv[n++] = cmdline + i;
-		}
-	}
-	return n;
-}
-
-/*
- * Start a secondary running this test with a role. Not process_dup(): that one waits for the
- * child to exit and makes it run one of test.c's fixed recursive actions, while these
- * secondaries must run concurrently with the primary and be killable.
- */
+/* Start a secondary running this test with a role. */
 static int
-ag_spawn(struct ag_child *c, const char *role)
+ag_spawn_role(struct ag_child *c, const char *role)
 {
-	char prefix[PATH_MAX], rundir[PATH_MAX];
-	char role_env[64];
-	const char *argv[32];
-	char **envp;
-	size_t n, i, j;
-	pid_t pid;
-
-	strlcpy(rundir, rte_eal_get_runtime_dir(), sizeof(rundir));
-	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", basename(rundir));
-	snprintf(role_env, sizeof(role_env), AG_ROLE_ENV "=%s", role);
-	argv[0] = prgname;
-	argv[1] = "--proc-type=secondary";
-	argv[2] = prefix;
-	argv[3] = "--no-pci";
-	argv[4] = "-l";
-	argv[5] = "0";
-	argv[6] = "--log-level=lib.eal:warning";
-	n = ag_driver_args(argv, 7, RTE_DIM(argv));
-	argv[n] = NULL;
-
-	/* Built before fork: the child must only make async-signal-safe calls. */
-	for (n = 0; environ[n] != NULL; n++)
-		;
-	envp = calloc(n + 3, sizeof(*envp));
-	if (envp == NULL)
-		return -ENOMEM;
-	for (i = 0, j = 0; i < n; i++) {
-		if (strncmp(environ[i], "DPDK_TEST=", 10) == 0 ||
-		    strncmp(environ[i], AG_ROLE_ENV "=", strlen(AG_ROLE_ENV) + 1) == 0)
-			continue;
-		envp[j++] = environ[i];
-	}
-	envp[j++] = (char *)(uintptr_t)"DPDK_TEST=" AG_TEST_NAME;
-	envp[j++] = role_env;
-	envp[j] = NULL;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		free(envp);
-		return -errno;
-	}
-	if (pid == 0) {
-		/* Dies with the primary; keeps none of its files (hugepage fds, sockets). */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		syscall(SYS_close_range, 3U, ~0U, 0U);
-		execve("/proc/self/exe", (char *const *)(uintptr_t)argv, envp);
-		_exit(127);
-	}
-	free(envp);
-	c->pid = pid;
-	c->reaped = false;
-	c->status = 0;
-	return 0;
-}
-
-static bool
-ag_child_gone(struct ag_child *c)
-{
-	if (!c->reaped && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
-		c->reaped = true;
-	return c->reaped;
-}
-
-/* Wait for the child to exit; returns 0 if it exited with status 0. */
-static int
-ag_child_wait(struct ag_child *c, bool killed)
-{
-	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
-
-	while (!ag_child_gone(c)) {
-		if (ag_now_ns() > deadline) {
-			kill(c->pid, SIGKILL);
-			waitpid(c->pid, &c->status, 0);
-			c->reaped = true;
-			printf("secondary %d did not exit\n", c->pid);
-			return -1;
-		}
-		rte_delay_us_sleep(1000);
-	}
-	if (killed)
-		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
-	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
-		printf("secondary %d failed (status 0x%x)\n", c->pid, c->status);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-ag_child_kill(struct ag_child *c)
-{
-	if (c->pid > 0 && !ag_child_gone(c)) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, &c->status, 0);
-		c->reaped = true;
-	}
+	return ag_spawn(c, AG_TEST_NAME, AG_ROLE_ENV, role, "0");
 }
 
 /* Wait for the secondary to reach a step; fails early if it failed or exited. */
@@ -886,7 +723,7 @@ test_ag_mp_join_copy_leave(void)
 	}
 	ag_ctl->group_id = g;
 	nb_ev = ag_events_count();
-	if (ag_spawn(&c, AG_ROLE_JOINER) != 0 || ag_prim_wait(&c, 1) != 0)
+	if (ag_spawn_role(&c, AG_ROLE_JOINER) != 0 || ag_prim_wait(&c, 1) != 0)
 		goto fail;
 
 	/* Both processes see the same handlers. */
@@ -972,7 +809,7 @@ test_ag_mp_join_copy_leave(void)
 	}
 	g = -1;
 	ag_prim_step(3);
-	if (ag_prim_wait(&c, 4) != 0 || ag_child_wait(&c, false) != 0)
+	if (ag_prim_wait(&c, 4) != 0 || ag_child_wait(&c, false, AG_STEP_TIMEOUT_MS) != 0)
 		goto fail;
 	if (ag_ctl->sec_nb_events != 0) {
 		printf("secondary got %u event(s), expected none\n", ag_ctl->sec_nb_events);
@@ -1100,14 +937,14 @@ test_ag_mp_secondary_exit_keeps_devs(void)
 	}
 	ag_ctl->group_id = g;
 	nb_ev = ag_events_count();
-	if (ag_spawn(&c, AG_ROLE_MEMBER) != 0 || ag_prim_wait(&c, 1) != 0)
+	if (ag_spawn_role(&c, AG_ROLE_MEMBER) != 0 || ag_prim_wait(&c, 1) != 0)
 		goto fail;
 	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
 		printf("secondary not in the group\n");
 		goto fail;
 	}
 	ag_prim_step(1);
-	if (ag_child_wait(&c, false) != 0)
+	if (ag_child_wait(&c, false, AG_STEP_TIMEOUT_MS) != 0)
 		goto fail;
 	/* Its membership went with it, the group stays. */
 	if (ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
@@ -1164,7 +1001,7 @@ test_ag_mp_member_killed(void)
 	}
 	ag_ctl->group_id = g;
 	nb_ev = ag_events_count();
-	if (ag_spawn(&c, AG_ROLE_VICTIM) != 0 || ag_prim_wait(&c, 1) != 0)
+	if (ag_spawn_role(&c, AG_ROLE_VICTIM) != 0 || ag_prim_wait(&c, 1) != 0)
 		goto fail;
 	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
 		printf("secondary not in the group\n");
@@ -1181,7 +1018,7 @@ test_ag_mp_member_killed(void)
 	}
 	ms = (double)(ag_events[idx].ns - t0) / 1e6;
 	printf("killed member detected, MEMBER_LEFT %.3f ms after SIGKILL\n", ms);
-	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true) != 0)
+	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true, AG_STEP_TIMEOUT_MS) != 0)
 		goto fail;
 	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
 	    -ENOENT) {
@@ -1214,7 +1051,7 @@ test_ag_mp_creator_killed(void)
 
 	ag_ctl_reset();
 	ag_uuid_random(ag_ctl->prim_domain);
-	if (ag_spawn(&c, AG_ROLE_CREATOR) != 0 || ag_prim_wait(&c, 1) != 0)
+	if (ag_spawn_role(&c, AG_ROLE_CREATOR) != 0 || ag_prim_wait(&c, 1) != 0)
 		goto fail;
 	g = ag_ctl->group_id;
 	nb_ev = ag_events_count();
@@ -1245,7 +1082,7 @@ test_ag_mp_creator_killed(void)
 	}
 	ms = (double)(ag_events[idx].ns - t0) / 1e6;
 	printf("killed creator detected, GROUP_DESTROYED %.3f ms after SIGKILL\n", ms);
-	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true) != 0)
+	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true, AG_STEP_TIMEOUT_MS) != 0)
 		goto fail;
 	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h);
 	if (ret != -ENOENT) {

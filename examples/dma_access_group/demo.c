@@ -455,22 +455,281 @@ dag_first_diff(const uint8_t *a, const uint8_t *b, uint64_t len)
 	return i;
 }
 
+/* What the creator knows and holds, passed from step to step. */
+struct dag_creator {
+	const char *dev_name;
+	int16_t dev_id;
+	int16_t group_id;
+	rte_uuid_t domain;
+	rte_uuid_t peer_domain;
+	rte_uuid_t token;
+	uint64_t size;
+	uint8_t *tx;
+	uint8_t *rx;
+	rte_iova_t tx_iova;
+	rte_iova_t rx_iova;
+	rte_iova_t peer_iova;
+	pid_t peer_pid;
+	uint64_t push_ns;
+	uint64_t back_ns;
+	uint64_t moved;
+	uint64_t errors;
+	bool group;
+	bool joined;
+	bool started;
+	bool verified;
+};
+
+/* Steps 1-2: buffers, domain, token and the group. */
+static int
+dag_creator_open(struct dag_creator *c)
+{
+	int ret;
+
+	c->tx = rte_malloc("dag_tx", c->size, RTE_CACHE_LINE_SIZE);
+	c->rx = rte_malloc("dag_rx", c->size, RTE_CACHE_LINE_SIZE);
+	if (c->tx == NULL || c->rx == NULL) {
+		DAG_ERR("cannot allocate 2 x %" PRIu64 " bytes of hugepage memory", c->size);
+		return -ENOMEM;
+	}
+	c->tx_iova = rte_malloc_virt2iova(c->tx);
+	c->rx_iova = rte_malloc_virt2iova(c->rx);
+
+	uuid_generate_random(c->domain);
+	uuid_generate_random(c->token);
+	DAG_MSG("step 1: my domain is %s, token generated (secret, not shown)",
+		dag_uuid_str(c->domain).s);
+	ret = rte_dma_access_pair_group_create(c->dev_id, c->domain, c->token, &c->group_id,
+					       dag_event_cb);
+	if (ret != 0) {
+		DAG_ERR("cannot create the access pair group: %s", strerror(-ret));
+		return ret;
+	}
+	c->group = true;
+	DAG_MSG("step 2: created access pair group %d on %s", c->group_id, c->dev_name);
+	return 0;
+}
+
+/* Steps 3-5: a joiner says HELLO, gets the group id and token, and joins. */
+static int
+dag_creator_welcome(struct dag_creator *c)
+{
+	struct dag_msg msg;
+	int ret;
+
+	DAG_MSG("step 3: waiting up to %u s for a joiner (same binary, --proc-type=secondary)",
+		dag_opts.timeout_ms / 1000);
+	ret = dag_wait_msg(DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
+	if (ret != 0) {
+		DAG_ERR("no joiner: %s", dag_why(ret));
+		return ret;
+	}
+	rte_uuid_copy(c->peer_domain, dag_entry.msg.domain);
+	c->peer_pid = dag_entry.msg.pid;
+	DAG_MSG("step 4: joiner (pid %d) with domain %s said HELLO, sending group id and token",
+		(int)c->peer_pid, dag_uuid_str(c->peer_domain).s);
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_WELCOME;
+	msg.group_id = c->group_id;
+	rte_uuid_copy(msg.domain, c->domain);
+	rte_uuid_copy(msg.token, c->token);
+	msg.iova = c->rx_iova;
+	msg.len = c->size;
+	ret = dag_reply(&msg);
+	explicit_bzero(&msg, sizeof(msg));
+	if (ret != 0) {
+		DAG_ERR("cannot answer the joiner: %s", strerror(-ret));
+		return ret;
+	}
+
+	ret = dag_wait_msg(DAG_M(DAG_MSG_JOINED), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
+	if (ret == 0 && dag_entry.msg.status != 0)
+		ret = dag_entry.msg.status;
+	if (ret != 0) {
+		DAG_ERR("joiner did not join: %s", dag_why(ret));
+		return ret;
+	}
+	c->joined = true;
+	c->peer_iova = dag_entry.msg.iova;
+	DAG_MSG("step 5: joiner joined; its %.1f MiB buffer is at 0x%" PRIx64, dag_mib(c->size),
+		c->peer_iova);
+	return 0;
+}
+
+/* Steps 6-7: handlers and the inter-process vchan; the joiner learns how it went. */
+static int
+dag_creator_channel(struct dag_creator *c)
+{
+	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
+	uint16_t h_self, h_peer;
+	struct dag_msg msg;
+	int ret;
+
+	ret = rte_dma_access_pair_group_handler_get(c->dev_id, c->group_id, c->domain, &h_self);
+	if (ret == 0)
+		ret = rte_dma_access_pair_group_handler_get(c->dev_id, c->group_id,
+							    c->peer_domain, &h_peer);
+	if (ret != 0) {
+		DAG_ERR("cannot get the handlers: %s", strerror(-ret));
+	} else {
+		DAG_MSG("step 6: handlers: mine %u, joiner's %u", h_self, h_peer);
+		dom_param.src_handler = h_self;
+		dom_param.dst_handler = h_peer;
+		ret = dag_dev_setup(c->dev_id, &dom_param, 1, dag_opts.nb_desc);
+		if (ret == 0) {
+			c->started = true;
+			DAG_MSG("step 7: %s vchan 0 set up inter-process, handler %u -> %u",
+				c->dev_name, h_self, h_peer);
+		}
+	}
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_JOIN_ACK;
+	msg.status = ret;
+	rte_uuid_copy(msg.domain, c->domain);
+	if (dag_reply(&msg) != 0 && ret == 0)
+		ret = -ECOMM;
+	return ret;
+}
+
+/* One round trip: to the joiner, which verifies and copies back, then checked here. */
+static int
+dag_creator_round_trip(struct dag_creator *c, uint32_t i)
+{
+	enum rte_dma_status_code st;
+	uint64_t failed, off, t0, seed, it_ns;
+	struct dag_msg msg;
+	int ret;
+
+	seed = rte_rand();
+	dag_pattern_fill(c->tx, c->size, seed);
+	memset(c->rx, 0, c->size);
+
+	t0 = dag_now_ns();
+	ret = dag_dma_copy(c->dev_id, 0, c->tx_iova, c->peer_iova, c->size, dag_opts.chunk,
+			   &failed, &st);
+	it_ns = dag_now_ns() - t0;
+	c->push_ns += it_ns;
+	c->errors += failed;
+	if (ret != 0) {
+		DAG_ERR("iteration %u: copy to the joiner failed: %s, %" PRIu64
+			" ops failed (first: %s)", i + 1, dag_why(ret), failed,
+			dag_status_name(st));
+		return ret;
+	}
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_PUSHED;
+	msg.seq = i;
+	msg.seed = seed;
+	msg.len = c->size;
+	ret = dag_request_async(&msg, dag_opts.timeout_ms);
+	if (ret == 0)
+		ret = dag_wait_msg(DAG_M(DAG_MSG_RETURNED), i, false, dag_opts.timeout_ms + 1000);
+	if (ret != 0) {
+		DAG_ERR("iteration %u: no answer from the joiner: %s", i + 1, dag_why(ret));
+		return ret;
+	}
+	c->back_ns += dag_entry.msg.ns;
+	c->errors += dag_entry.msg.failed;
+	if (dag_entry.msg.status != 0) {
+		c->errors += dag_entry.msg.failed == 0;
+		ret = dag_entry.msg.status;
+		DAG_ERR("iteration %u: joiner reports failure: %s", i + 1, strerror(-ret));
+		return ret;
+	}
+	off = dag_first_diff(c->tx, c->rx, c->size);
+	if (off != c->size) {
+		c->errors++;
+		DAG_ERR("iteration %u: data came back corrupted at offset %" PRIu64
+			" (0x%02x instead of 0x%02x)", i + 1, off, c->rx[off], c->tx[off]);
+		return -EIO;
+	}
+	c->moved += 2 * c->size;
+	DAG_MSG("iteration %u/%u: %.1f MiB to joiner %.2f GB/s, joiner verified, back %.2f GB/s,"
+		" round trip verified byte for byte", i + 1, dag_opts.iterations,
+		dag_mib(c->size), dag_gbps(c->size, it_ns), dag_gbps(c->size, dag_entry.msg.ns));
+	return 0;
+}
+
+/* Steps 8-9: the joiner leaves when asked, seen through MEMBER_LEFT. */
+static int
+dag_creator_bye(struct dag_creator *c)
+{
+	struct dag_msg msg;
+	int ret;
+
+	DAG_MSG("step 8: asking the joiner to leave");
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_BYE;
+	msg.seq = dag_opts.iterations;
+	ret = dag_request_async(&msg, dag_opts.timeout_ms);
+	if (ret == 0)
+		ret = dag_wait_msg(DAG_M(DAG_MSG_BYE_ACK), dag_opts.iterations, true,
+				   dag_opts.timeout_ms + 1000);
+	if (ret == 0)
+		ret = dag_entry.msg.status;
+	if (ret == 0)
+		ret = dag_wait_gone(dag_opts.timeout_ms);
+	if (ret != 0) {
+		DAG_ERR("joiner did not leave cleanly: %s", dag_why(ret));
+		return ret;
+	}
+	c->joined = false;
+	DAG_MSG("step 9: joiner left (MEMBER_LEFT received)");
+	return 0;
+}
+
+/* Step 10 and the summary, whatever step stopped with ret. */
+static int
+dag_creator_close(struct dag_creator *c, int ret)
+{
+	if (ret != 0 && c->joined && !dag_mb.peer_gone)
+		dag_send_abort(ret);
+	dag_wait_proc_exit(c->peer_pid, dag_opts.timeout_ms);
+	if (c->started)
+		rte_dma_stop(c->dev_id);
+	if (c->group) {
+		int r = rte_dma_access_pair_group_destroy(c->dev_id, c->group_id);
+		uint64_t until = dag_now_ns() + 2000000000ULL;
+
+		/* After an abort the joiner leaves on its own: give it a moment. */
+		while (r == -EBUSY && dag_now_ns() < until) {
+			rte_delay_us_sleep(10000);
+			r = rte_dma_access_pair_group_destroy(c->dev_id, c->group_id);
+		}
+		if (r == 0) {
+			DAG_MSG("step 10: group %d destroyed", c->group_id);
+		} else {
+			DAG_ERR("cannot destroy group %d: %s; closing %s removes it", c->group_id,
+				strerror(-r), c->dev_name);
+			if (ret == 0)
+				ret = r;
+		}
+	}
+	rte_dma_close(c->dev_id);
+	explicit_bzero(c->token, sizeof(c->token));
+	rte_free(c->tx);
+	rte_free(c->rx);
+	dag_mbox_fini();
+
+	dag_print_events();
+	DAG_MSG("summary: %s, %" PRIu64 " bytes moved and verified (%.1f MiB each way), "
+		"to joiner %.2f GB/s, back %.2f GB/s, %" PRIu64 " errors",
+		ret == 0 && c->verified ? "SUCCESS" : "FAILED", c->moved, dag_mib(c->moved / 2),
+		dag_gbps(c->moved / 2, c->push_ns), dag_gbps(c->moved / 2, c->back_ns), c->errors);
+	if (ret != 0)
+		DAG_ERR("stopped: %s", dag_why(ret));
+	return ret == 0 && c->verified ? 0 : (ret != 0 ? ret : -EIO);
+}
+
 int
 dag_demo_creator(void)
 {
-	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skag0";
-	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
-	uint64_t size = dag_opts.size, push_ns = 0, back_ns = 0, moved = 0, errors = 0;
-	uint64_t failed, off, t0, seed, it_ns;
-	rte_uuid_t domain, peer_domain, token;
-	enum rte_dma_status_code st;
-	bool joined = false, started = false, group = false, verified = false;
-	rte_iova_t tx_iova, rx_iova, peer_iova;
-	uint8_t *tx = NULL, *rx = NULL;
-	uint16_t h_self, h_peer;
-	struct dag_msg msg;
-	int16_t dev_id, group_id = -1;
-	pid_t peer_pid = 0;
+	struct dag_creator c = {
+		.dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skag0",
+		.group_id = -1,
+		.size = dag_opts.size,
+	};
 	uint32_t i;
 	int ret;
 
@@ -479,407 +738,308 @@ dag_demo_creator(void)
 		return -EINVAL;
 	}
 	DAG_MSG("pid %d, device %s, %" PRIu64 " bytes x %u iterations, %u bytes per DMA op",
-		getpid(), dev_name, size, dag_opts.iterations, dag_opts.chunk);
-	ret = dag_dev_lookup(dev_name, true, &dev_id);
+		getpid(), c.dev_name, c.size, dag_opts.iterations, dag_opts.chunk);
+	ret = dag_dev_lookup(c.dev_name, true, &c.dev_id);
 	if (ret != 0)
 		return ret;
 	ret = dag_mbox_init();
 	if (ret != 0)
 		return ret;
 
-	tx = rte_malloc("dag_tx", size, RTE_CACHE_LINE_SIZE);
-	rx = rte_malloc("dag_rx", size, RTE_CACHE_LINE_SIZE);
-	if (tx == NULL || rx == NULL) {
-		DAG_ERR("cannot allocate 2 x %" PRIu64 " bytes of hugepage memory", size);
-		ret = -ENOMEM;
-		goto out;
-	}
-	tx_iova = rte_malloc_virt2iova(tx);
-	rx_iova = rte_malloc_virt2iova(rx);
-
-	uuid_generate_random(domain);
-	uuid_generate_random(token);
-	DAG_MSG("step 1: my domain is %s, token generated (secret, not shown)",
-		dag_uuid_str(domain).s);
-	ret = rte_dma_access_pair_group_create(dev_id, domain, token, &group_id, dag_event_cb);
-	if (ret != 0) {
-		DAG_ERR("cannot create the access pair group: %s", strerror(-ret));
-		goto out;
-	}
-	group = true;
-	DAG_MSG("step 2: created access pair group %d on %s", group_id, dev_name);
-
-	DAG_MSG("step 3: waiting up to %u s for a joiner (same binary, --proc-type=secondary)",
-		dag_opts.timeout_ms / 1000);
-	ret = dag_wait_msg(DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
-	if (ret != 0) {
-		DAG_ERR("no joiner: %s", dag_why(ret));
-		goto out;
-	}
-	rte_uuid_copy(peer_domain, dag_entry.msg.domain);
-	peer_pid = dag_entry.msg.pid;
-	DAG_MSG("step 4: joiner (pid %d) with domain %s said HELLO, sending group id and token",
-		(int)peer_pid, dag_uuid_str(peer_domain).s);
-	memset(&msg, 0, sizeof(msg));
-	msg.type = DAG_MSG_WELCOME;
-	msg.group_id = group_id;
-	rte_uuid_copy(msg.domain, domain);
-	rte_uuid_copy(msg.token, token);
-	msg.iova = rx_iova;
-	msg.len = size;
-	ret = dag_reply(&msg);
-	explicit_bzero(&msg, sizeof(msg));
-	if (ret != 0) {
-		DAG_ERR("cannot answer the joiner: %s", strerror(-ret));
-		goto out;
-	}
-
-	ret = dag_wait_msg(DAG_M(DAG_MSG_JOINED), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
-	if (ret == 0 && dag_entry.msg.status != 0)
-		ret = dag_entry.msg.status;
-	if (ret != 0) {
-		DAG_ERR("joiner did not join: %s", dag_why(ret));
-		goto out;
-	}
-	joined = true;
-	peer_iova = dag_entry.msg.iova;
-	DAG_MSG("step 5: joiner joined; its %.1f MiB buffer is at 0x%" PRIx64, dag_mib(size),
-		peer_iova);
-
-	ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, domain, &h_self);
+	ret = dag_creator_open(&c);
 	if (ret == 0)
-		ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, peer_domain,
-							    &h_peer);
+		ret = dag_creator_welcome(&c);
+	if (ret == 0)
+		ret = dag_creator_channel(&c);
+	for (i = 0; i < dag_opts.iterations && ret == 0; i++)
+		ret = dag_creator_round_trip(&c, i);
+	if (ret == 0) {
+		c.verified = true;
+		ret = dag_creator_bye(&c);
+	}
+	return dag_creator_close(&c, ret);
+}
+
+/* What the joiner knows and holds, passed from step to step. */
+struct dag_joiner {
+	const char *dev_name;
+	int16_t dev_id;
+	int16_t group_id;
+	rte_uuid_t domain;
+	rte_uuid_t peer_domain;
+	uint64_t size;
+	uint8_t *buf;
+	rte_iova_t buf_iova;
+	rte_iova_t peer_iova;
+	uint64_t verified_bytes;
+	uint64_t back_ns;
+	uint64_t errors;
+	bool group;
+	bool started;
+	bool done;
+};
+
+/* Steps 1-2: HELLO until the creator answers with the group id and token. */
+static int
+dag_joiner_hello(struct dag_joiner *j, struct dag_msg *reply)
+{
+	struct dag_msg msg;
+	uint64_t deadline;
+	int ret;
+
+	uuid_generate_random(j->domain);
+	DAG_MSG("step 1: my domain is %s, saying HELLO to the creator",
+		dag_uuid_str(j->domain).s);
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DAG_MSG_HELLO;
+	msg.pid = getpid();
+	rte_uuid_copy(msg.domain, j->domain);
+	/* The creator may still be starting: retry until the timeout. */
+	deadline = dag_now_ns() + dag_opts.timeout_ms * 1000000ULL;
+	do {
+		ret = dag_request_sync(&msg, reply, DAG_HELLO_PERIOD_MS);
+		if (ret == 0 && reply->type != DAG_MSG_WELCOME)
+			ret = -EPROTO;
+	} while (ret != 0 && !dag_quit && dag_now_ns() < deadline);
+	if (ret != 0) {
+		ret = dag_quit ? -EINTR : ret;
+		DAG_ERR("no answer from the creator: %s", dag_why(ret));
+		return ret;
+	}
+	j->group_id = reply->group_id;
+	j->size = reply->len;
+	j->peer_iova = reply->iova;
+	rte_uuid_copy(j->peer_domain, reply->domain);
+	DAG_MSG("step 2: creator %s invites me to group %d, %.1f MiB per transfer",
+		dag_uuid_str(j->peer_domain).s, j->group_id, dag_mib(j->size));
+	return 0;
+}
+
+/* Steps 3-5: join with the token, buffer, handlers and the inter-process vchan. */
+static int
+dag_joiner_join(struct dag_joiner *j, struct dag_msg *welcome)
+{
+	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
+	uint16_t h_self, h_peer;
+	int ret;
+
+	ret = rte_dma_access_pair_group_join(j->dev_id, j->domain, welcome->token, j->group_id,
+					     dag_event_cb);
+	explicit_bzero(welcome, sizeof(*welcome));
+	if (ret != 0) {
+		DAG_ERR("cannot join group %d: %s", j->group_id, strerror(-ret));
+		return ret;
+	}
+	j->group = true;
+	DAG_MSG("step 3: joined group %d on %s", j->group_id, j->dev_name);
+
+	j->buf = rte_malloc("dag_joiner_buf", j->size, RTE_CACHE_LINE_SIZE);
+	if (j->buf == NULL) {
+		DAG_ERR("cannot allocate %" PRIu64 " bytes of hugepage memory", j->size);
+		return -ENOMEM;
+	}
+	j->buf_iova = rte_malloc_virt2iova(j->buf);
+	ret = rte_dma_access_pair_group_handler_get(j->dev_id, j->group_id, j->domain, &h_self);
+	if (ret == 0)
+		ret = rte_dma_access_pair_group_handler_get(j->dev_id, j->group_id,
+							    j->peer_domain, &h_peer);
 	if (ret != 0) {
 		DAG_ERR("cannot get the handlers: %s", strerror(-ret));
-	} else {
-		DAG_MSG("step 6: handlers: mine %u, joiner's %u", h_self, h_peer);
-		dom_param.src_handler = h_self;
-		dom_param.dst_handler = h_peer;
-		ret = dag_dev_setup(dev_id, &dom_param, 1, dag_opts.nb_desc);
-		if (ret == 0) {
-			started = true;
-			DAG_MSG("step 7: %s vchan 0 set up inter-process, handler %u -> %u",
-				dev_name, h_self, h_peer);
-		}
+		return ret;
 	}
-	memset(&msg, 0, sizeof(msg));
-	msg.type = DAG_MSG_JOIN_ACK;
-	msg.status = ret;
-	rte_uuid_copy(msg.domain, domain);
-	if (dag_reply(&msg) != 0 && ret == 0)
-		ret = -ECOMM;
+	DAG_MSG("step 4: allocated my %.1f MiB buffer at 0x%" PRIx64 "; handlers: mine %u, "
+		"creator's %u", dag_mib(j->size), j->buf_iova, h_self, h_peer);
+	dom_param.src_handler = h_self;
+	dom_param.dst_handler = h_peer;
+	ret = dag_dev_setup(j->dev_id, &dom_param, 1, dag_opts.nb_desc);
 	if (ret != 0)
-		goto out;
+		return ret;
+	j->started = true;
+	DAG_MSG("step 5: %s vchan 0 set up inter-process, handler %u -> %u", j->dev_name, h_self,
+		h_peer);
+	return 0;
+}
 
-	for (i = 0; i < dag_opts.iterations; i++) {
-		seed = rte_rand();
-		dag_pattern_fill(tx, size, seed);
-		memset(rx, 0, size);
+/* Tell the creator how joining went (status) and wait until its side is ready. */
+static int
+dag_joiner_joined(struct dag_joiner *j, int status)
+{
+	struct dag_msg msg, reply = { 0 };
+	int ret;
 
-		t0 = dag_now_ns();
-		ret = dag_dma_copy(dev_id, 0, tx_iova, peer_iova, size, dag_opts.chunk, &failed,
-				   &st);
-		it_ns = dag_now_ns() - t0;
-		push_ns += it_ns;
-		errors += failed;
-		if (ret != 0) {
-			DAG_ERR("iteration %u: copy to the joiner failed: %s, %" PRIu64
-				" ops failed (first: %s)", i + 1, dag_why(ret), failed,
-				dag_status_name(st));
-			goto out;
-		}
-
-		memset(&msg, 0, sizeof(msg));
-		msg.type = DAG_MSG_PUSHED;
-		msg.seq = i;
-		msg.seed = seed;
-		msg.len = size;
-		ret = dag_request_async(&msg, dag_opts.timeout_ms);
-		if (ret == 0)
-			ret = dag_wait_msg(DAG_M(DAG_MSG_RETURNED), i, false,
-					   dag_opts.timeout_ms + 1000);
-		if (ret != 0) {
-			DAG_ERR("iteration %u: no answer from the joiner: %s", i + 1, dag_why(ret));
-			goto out;
-		}
-		back_ns += dag_entry.msg.ns;
-		errors += dag_entry.msg.failed;
-		if (dag_entry.msg.status != 0) {
-			errors += dag_entry.msg.failed == 0;
-			ret = dag_entry.msg.status;
-			DAG_ERR("iteration %u: joiner reports failure: %s", i + 1, strerror(-ret));
-			goto out;
-		}
-		off = dag_first_diff(tx, rx, size);
-		if (off != size) {
-			errors++;
-			ret = -EIO;
-			DAG_ERR("iteration %u: data came back corrupted at offset %" PRIu64
-				" (0x%02x instead of 0x%02x)", i + 1, off, rx[off], tx[off]);
-			goto out;
-		}
-		moved += 2 * size;
-		DAG_MSG("iteration %u/%u: %.1f MiB to joiner %.2f GB/s, joiner verified, back %.2f GB/s,"
-			" round trip verified byte for byte", i + 1, dag_opts.iterations,
-			dag_mib(size), dag_gbps(size, it_ns), dag_gbps(size, dag_entry.msg.ns));
-	}
-	verified = true;
-
-	DAG_MSG("step 8: asking the joiner to leave");
 	memset(&msg, 0, sizeof(msg));
-	msg.type = DAG_MSG_BYE;
-	msg.seq = i;
-	ret = dag_request_async(&msg, dag_opts.timeout_ms);
-	if (ret == 0)
-		ret = dag_wait_msg(DAG_M(DAG_MSG_BYE_ACK), i, true, dag_opts.timeout_ms + 1000);
-	if (ret == 0)
-		ret = dag_entry.msg.status;
-	if (ret == 0)
-		ret = dag_wait_gone(dag_opts.timeout_ms);
+	msg.type = DAG_MSG_JOINED;
+	msg.status = status;
+	rte_uuid_copy(msg.domain, j->domain);
+	msg.iova = status == 0 ? j->buf_iova : 0;
+	if (dag_request_sync(&msg, &reply, dag_opts.timeout_ms) != 0)
+		reply.status = -ETIMEDOUT;
+	if (status != 0)
+		return status;
+	ret = reply.type == DAG_MSG_JOIN_ACK ? reply.status : -EPROTO;
 	if (ret != 0) {
-		DAG_ERR("joiner did not leave cleanly: %s", dag_why(ret));
-		goto out;
+		DAG_ERR("creator could not set up its side: %s", dag_why(ret));
+		return ret;
 	}
-	joined = false;
-	DAG_MSG("step 9: joiner left (MEMBER_LEFT received)");
+	DAG_MSG("step 6: creator is ready, waiting for data");
+	return 0;
+}
 
-out:
-	if (ret != 0 && joined && !dag_mb.peer_gone)
+/* Step 7: leave when the creator says BYE, done with the memory first. */
+static int
+dag_joiner_bye(struct dag_joiner *j, struct dag_msg *msg)
+{
+	int ret;
+
+	/* Done with the memory before the creator may exit. */
+	rte_dma_stop(j->dev_id);
+	j->started = false;
+	rte_free(j->buf);
+	j->buf = NULL;
+	ret = rte_dma_access_pair_group_leave(j->dev_id, j->group_id);
+	if (ret == 0) {
+		j->group = false;
+		DAG_MSG("step 7: creator said BYE, left group %d", j->group_id);
+	} else {
+		DAG_ERR("cannot leave group %d: %s", j->group_id, strerror(-ret));
+	}
+	msg->type = DAG_MSG_BYE_ACK;
+	msg->status = ret;
+	dag_reply(msg);
+	j->done = true;
+	return ret;
+}
+
+/* Data pushed by the creator: verify it, copy it back, answer with the outcome. */
+static int
+dag_joiner_pushed(struct dag_joiner *j, struct dag_msg *msg)
+{
+	enum rte_dma_status_code st;
+	uint64_t failed, off, t0;
+	int ret;
+
+	msg->type = DAG_MSG_RETURNED;
+	if (dag_entry.msg.len != j->size) {
+		msg->status = -EPROTO;
+	} else {
+		off = dag_pattern_check(j->buf, j->size, dag_entry.msg.seed);
+		if (off != j->size) {
+			DAG_ERR("iteration %u: data from the creator wrong at offset %" PRIu64,
+				msg->seq + 1, off);
+			msg->status = -EIO;
+			j->errors++;
+		}
+	}
+	if (msg->status == 0) {
+		j->verified_bytes += j->size;
+		t0 = dag_now_ns();
+		msg->status = dag_dma_copy(j->dev_id, 0, j->buf_iova, j->peer_iova, j->size,
+					   dag_opts.chunk, &failed, &st);
+		msg->ns = dag_now_ns() - t0;
+		msg->failed = failed;
+		j->back_ns += msg->ns;
+		j->errors += failed;
+		if (msg->status != 0)
+			DAG_ERR("iteration %u: copy back failed: %s, %" PRIu64
+				" ops failed (first: %s)", msg->seq + 1,
+				dag_why(msg->status), failed, dag_status_name(st));
+		else
+			DAG_MSG("iteration %u: %.1f MiB received and verified byte for "
+				"byte, copied back in %.3f ms", msg->seq + 1, dag_mib(j->size),
+				msg->ns / 1e6);
+	}
+	ret = dag_reply(msg);
+	if (ret == 0)
+		ret = msg->status;
+	return ret;
+}
+
+/* Serve the creator's PUSHED requests until its BYE. */
+static int
+dag_joiner_serve(struct dag_joiner *j)
+{
+	struct dag_msg msg;
+	int ret = 0;
+
+	while (!j->done) {
+		ret = dag_wait_msg(DAG_M(DAG_MSG_PUSHED) | DAG_M(DAG_MSG_BYE), DAG_SEQ_ANY, false,
+				   dag_opts.timeout_ms);
+		if (ret != 0) {
+			DAG_ERR("waiting for the creator: %s", dag_why(ret));
+			return ret;
+		}
+		memset(&msg, 0, sizeof(msg));
+		msg.seq = dag_entry.msg.seq;
+		rte_uuid_copy(msg.domain, j->domain);
+		if (dag_entry.msg.type == DAG_MSG_BYE)
+			return dag_joiner_bye(j, &msg);
+		ret = dag_joiner_pushed(j, &msg);
+		if (ret != 0)
+			return ret;
+	}
+	return ret;
+}
+
+/* Leave if still a member and print the summary, whatever step stopped with ret. */
+static int
+dag_joiner_close(struct dag_joiner *j, int ret)
+{
+	if (ret != 0 && !dag_mb.peer_gone && ret != -ECONNABORTED)
 		dag_send_abort(ret);
-	dag_wait_proc_exit(peer_pid, dag_opts.timeout_ms);
-	if (started)
-		rte_dma_stop(dev_id);
-	if (group) {
-		int r = rte_dma_access_pair_group_destroy(dev_id, group_id);
-		uint64_t until = dag_now_ns() + 2000000000ULL;
+	if (j->started)
+		rte_dma_stop(j->dev_id);
+	if (j->group && !dag_mb.peer_gone) {
+		int r = rte_dma_access_pair_group_leave(j->dev_id, j->group_id);
 
-		/* After an abort the joiner leaves on its own: give it a moment. */
-		while (r == -EBUSY && dag_now_ns() < until) {
-			rte_delay_us_sleep(10000);
-			r = rte_dma_access_pair_group_destroy(dev_id, group_id);
-		}
-		if (r == 0) {
-			DAG_MSG("step 10: group %d destroyed", group_id);
-		} else {
-			DAG_ERR("cannot destroy group %d: %s; closing %s removes it", group_id,
-				strerror(-r), dev_name);
-			if (ret == 0)
-				ret = r;
-		}
+		if (r == 0)
+			DAG_MSG("left group %d", j->group_id);
+		else
+			DAG_ERR("cannot leave group %d: %s", j->group_id, strerror(-r));
 	}
-	rte_dma_close(dev_id);
-	explicit_bzero(token, sizeof(token));
-	rte_free(tx);
-	rte_free(rx);
+	/* The primary owns the device (and closes it); only our membership was ours. */
+	if (rte_eal_primary_proc_alive(NULL))
+		rte_free(j->buf); /* else nobody could take the pages back */
 	dag_mbox_fini();
 
 	dag_print_events();
-	DAG_MSG("summary: %s, %" PRIu64 " bytes moved and verified (%.1f MiB each way), "
-		"to joiner %.2f GB/s, back %.2f GB/s, %" PRIu64 " errors",
-		ret == 0 && verified ? "SUCCESS" : "FAILED", moved, dag_mib(moved / 2),
-		dag_gbps(moved / 2, push_ns), dag_gbps(moved / 2, back_ns), errors);
+	DAG_MSG("summary: %s, %" PRIu64 " bytes received and verified, %" PRIu64
+		" bytes copied back at %.2f GB/s, %" PRIu64 " errors",
+		ret == 0 && j->done ? "SUCCESS" : "FAILED", j->verified_bytes,
+		j->back_ns != 0 ? j->verified_bytes : 0, dag_gbps(j->verified_bytes, j->back_ns),
+		j->errors);
 	if (ret != 0)
 		DAG_ERR("stopped: %s", dag_why(ret));
-	return ret == 0 && verified ? 0 : (ret != 0 ? ret : -EIO);
+	return ret == 0 && j->done ? 0 : (ret != 0 ? ret : -EIO);
 }
 
 int
 dag_demo_joiner(void)
 {
-	const char *dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skag1";
-	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
-	uint64_t size = 0, verified_bytes = 0, back_ns = 0, errors = 0, failed, off, t0;
-	bool group = false, started = false, done = false;
-	rte_uuid_t domain, peer_domain;
-	enum rte_dma_status_code st;
-	rte_iova_t buf_iova = 0, peer_iova = 0;
-	struct dag_msg msg, reply;
-	uint16_t h_self, h_peer;
-	uint64_t deadline;
-	int16_t dev_id, group_id = -1;
-	uint8_t *buf = NULL;
+	struct dag_joiner j = {
+		.dev_name = dag_opts.dev_name ? dag_opts.dev_name : "dma_skag1",
+		.group_id = -1,
+	};
+	struct dag_msg reply;
 	int ret;
 
 	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
 		DAG_ERR("the joiner must be a secondary process (--proc-type=secondary)");
 		return -EINVAL;
 	}
-	DAG_MSG("pid %d, device %s", getpid(), dev_name);
-	ret = dag_dev_lookup(dev_name, true, &dev_id);
+	DAG_MSG("pid %d, device %s", getpid(), j.dev_name);
+	ret = dag_dev_lookup(j.dev_name, true, &j.dev_id);
 	if (ret != 0)
 		return ret;
 	ret = dag_mbox_init();
 	if (ret != 0)
 		return ret;
 
-	uuid_generate_random(domain);
-	DAG_MSG("step 1: my domain is %s, saying HELLO to the creator", dag_uuid_str(domain).s);
-	memset(&msg, 0, sizeof(msg));
-	msg.type = DAG_MSG_HELLO;
-	msg.pid = getpid();
-	rte_uuid_copy(msg.domain, domain);
-	/* The creator may still be starting: retry until the timeout. */
-	deadline = dag_now_ns() + dag_opts.timeout_ms * 1000000ULL;
-	do {
-		ret = dag_request_sync(&msg, &reply, DAG_HELLO_PERIOD_MS);
-		if (ret == 0 && reply.type != DAG_MSG_WELCOME)
-			ret = -EPROTO;
-	} while (ret != 0 && !dag_quit && dag_now_ns() < deadline);
-	if (ret != 0) {
-		ret = dag_quit ? -EINTR : ret;
-		DAG_ERR("no answer from the creator: %s", dag_why(ret));
-		goto out;
+	ret = dag_joiner_hello(&j, &reply);
+	if (ret == 0) {
+		ret = dag_joiner_join(&j, &reply);
+		ret = dag_joiner_joined(&j, ret);
 	}
-	group_id = reply.group_id;
-	size = reply.len;
-	peer_iova = reply.iova;
-	rte_uuid_copy(peer_domain, reply.domain);
-	DAG_MSG("step 2: creator %s invites me to group %d, %.1f MiB per transfer",
-		dag_uuid_str(peer_domain).s, group_id, dag_mib(size));
-
-	ret = rte_dma_access_pair_group_join(dev_id, domain, reply.token, group_id, dag_event_cb);
-	explicit_bzero(&reply, sizeof(reply));
-	if (ret != 0) {
-		DAG_ERR("cannot join group %d: %s", group_id, strerror(-ret));
-		goto joined;
-	}
-	group = true;
-	DAG_MSG("step 3: joined group %d on %s", group_id, dev_name);
-
-	buf = rte_malloc("dag_joiner_buf", size, RTE_CACHE_LINE_SIZE);
-	if (buf == NULL) {
-		DAG_ERR("cannot allocate %" PRIu64 " bytes of hugepage memory", size);
-		ret = -ENOMEM;
-		goto joined;
-	}
-	buf_iova = rte_malloc_virt2iova(buf);
-	ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, domain, &h_self);
 	if (ret == 0)
-		ret = rte_dma_access_pair_group_handler_get(dev_id, group_id, peer_domain,
-							    &h_peer);
-	if (ret != 0) {
-		DAG_ERR("cannot get the handlers: %s", strerror(-ret));
-		goto joined;
-	}
-	DAG_MSG("step 4: allocated my %.1f MiB buffer at 0x%" PRIx64 "; handlers: mine %u, "
-		"creator's %u", dag_mib(size), buf_iova, h_self, h_peer);
-	dom_param.src_handler = h_self;
-	dom_param.dst_handler = h_peer;
-	ret = dag_dev_setup(dev_id, &dom_param, 1, dag_opts.nb_desc);
-	if (ret != 0)
-		goto joined;
-	started = true;
-	DAG_MSG("step 5: %s vchan 0 set up inter-process, handler %u -> %u", dev_name, h_self,
-		h_peer);
-
-joined:
-	memset(&msg, 0, sizeof(msg));
-	msg.type = DAG_MSG_JOINED;
-	msg.status = ret;
-	rte_uuid_copy(msg.domain, domain);
-	msg.iova = ret == 0 ? buf_iova : 0;
-	if (dag_request_sync(&msg, &reply, dag_opts.timeout_ms) != 0)
-		reply.status = -ETIMEDOUT;
-	if (ret != 0)
-		goto out;
-	ret = reply.type == DAG_MSG_JOIN_ACK ? reply.status : -EPROTO;
-	if (ret != 0) {
-		DAG_ERR("creator could not set up its side: %s", dag_why(ret));
-		goto out;
-	}
-	DAG_MSG("step 6: creator is ready, waiting for data");
-
-	while (!done) {
-		ret = dag_wait_msg(DAG_M(DAG_MSG_PUSHED) | DAG_M(DAG_MSG_BYE), DAG_SEQ_ANY, false,
-				   dag_opts.timeout_ms);
-		if (ret != 0) {
-			DAG_ERR("waiting for the creator: %s", dag_why(ret));
-			goto out;
-		}
-		memset(&msg, 0, sizeof(msg));
-		msg.seq = dag_entry.msg.seq;
-		rte_uuid_copy(msg.domain, domain);
-		if (dag_entry.msg.type == DAG_MSG_BYE) {
-			/* Done with the memory before the creator may exit. */
-			rte_dma_stop(dev_id);
-			started = false;
-			rte_free(buf);
-			buf = NULL;
-			ret = rte_dma_access_pair_group_leave(dev_id, group_id);
-			if (ret == 0) {
-				group = false;
-				DAG_MSG("step 7: creator said BYE, left group %d", group_id);
-			} else {
-				DAG_ERR("cannot leave group %d: %s", group_id, strerror(-ret));
-			}
-			msg.type = DAG_MSG_BYE_ACK;
-			msg.status = ret;
-			dag_reply(&msg);
-			done = true;
-			break;
-		}
-		msg.type = DAG_MSG_RETURNED;
-		if (dag_entry.msg.len != size) {
-			msg.status = -EPROTO;
-		} else {
-			off = dag_pattern_check(buf, size, dag_entry.msg.seed);
-			if (off != size) {
-				DAG_ERR("iteration %u: data from the creator wrong at offset %"
-					PRIu64, msg.seq + 1, off);
-				msg.status = -EIO;
-				errors++;
-			}
-		}
-		if (msg.status == 0) {
-			verified_bytes += size;
-			t0 = dag_now_ns();
-			msg.status = dag_dma_copy(dev_id, 0, buf_iova, peer_iova, size,
-						  dag_opts.chunk, &failed, &st);
-			msg.ns = dag_now_ns() - t0;
-			msg.failed = failed;
-			back_ns += msg.ns;
-			errors += failed;
-			if (msg.status != 0)
-				DAG_ERR("iteration %u: copy back failed: %s, %" PRIu64
-					" ops failed (first: %s)", msg.seq + 1,
-					dag_why(msg.status), failed, dag_status_name(st));
-			else
-				DAG_MSG("iteration %u: %.1f MiB received and verified byte for "
-					"byte, copied back in %.3f ms", msg.seq + 1, dag_mib(size),
-					msg.ns / 1e6);
-		}
-		ret = dag_reply(&msg);
-		if (ret == 0)
-			ret = msg.status;
-		if (ret != 0)
-			goto out;
-	}
-
-out:
-	if (ret != 0 && !dag_mb.peer_gone && ret != -ECONNABORTED)
-		dag_send_abort(ret);
-	if (started)
-		rte_dma_stop(dev_id);
-	if (group && !dag_mb.peer_gone) {
-		int r = rte_dma_access_pair_group_leave(dev_id, group_id);
-
-		if (r == 0)
-			DAG_MSG("left group %d", group_id);
-		else
-			DAG_ERR("cannot leave group %d: %s", group_id, strerror(-r));
-	}
-	/* The primary owns the device (and closes it); only our membership was ours. */
-	if (rte_eal_primary_proc_alive(NULL))
-		rte_free(buf); /* else nobody could take the pages back */
-	dag_mbox_fini();
-
-	dag_print_events();
-	DAG_MSG("summary: %s, %" PRIu64 " bytes received and verified, %" PRIu64
-		" bytes copied back at %.2f GB/s, %" PRIu64 " errors",
-		ret == 0 && done ? "SUCCESS" : "FAILED", verified_bytes,
-		back_ns != 0 ? verified_bytes : 0, dag_gbps(verified_bytes, back_ns), errors);
-	if (ret != 0)
-		DAG_ERR("stopped: %s", dag_why(ret));
-	return ret == 0 && done ? 0 : (ret != 0 ? ret : -EIO);
+		ret = dag_joiner_serve(&j);
+	return dag_joiner_close(&j, ret);
 }

@@ -6,8 +6,8 @@
 #define DMA_AG_H
 
 /*
- * Shared declarations of the dma_access_group example: options, event
- * bookkeeping, and the DMA helpers used by both the demo and the benchmark.
+ * Shared declarations of the dma_access_group example: options, logging
+ * and the DMA helpers of the demo.
  */
 
 #include <signal.h>
@@ -24,9 +24,6 @@ enum dag_role {
 	DAG_ROLE_AUTO,		/* creator in the primary, joiner in a secondary */
 	DAG_ROLE_CREATOR,
 	DAG_ROLE_JOINER,
-	DAG_ROLE_BENCH,		/* benchmark, primary process */
-	DAG_ROLE_BENCH_PEER,	/* benchmark peer, secondary spawned by the benchmark */
-	DAG_ROLE_BENCH_VICTIM,	/* benchmark member that gets SIGKILLed */
 };
 
 struct dag_opts {
@@ -37,20 +34,10 @@ struct dag_opts {
 	uint16_t nb_desc;	/* descriptors per virtual channel */
 	unsigned int timeout_ms; /* limit for any wait on the peer */
 	const char *dev_name;	/* device, NULL: dma_skag0 (creator) / ag1 (joiner) */
-	/* benchmark only */
-	const char *csv_path;
-	double min_time;	/* seconds per throughput measurement */
-	uint32_t ctrl_samples;
-	uint32_t event_samples;
-	uint32_t kill_samples;
 };
 
 extern struct dag_opts dag_opts;
 extern volatile sig_atomic_t dag_quit;	/* set by SIGINT/SIGTERM */
-
-/* Copy of the EAL arguments, for the processes the benchmark spawns. */
-extern int dag_eal_argc;
-extern char **dag_eal_argv;
 
 #define DAG_MSG(fmt, ...) printf("[%s] " fmt "\n", dag_role_name(), ##__VA_ARGS__)
 #define DAG_ERR(fmt, ...) fprintf(stderr, "[%s] ERROR: " fmt "\n", dag_role_name(), ##__VA_ARGS__)
@@ -101,8 +88,5 @@ uint64_t dag_pattern_check(const uint8_t *buf, uint64_t len, uint64_t seed);
 
 int dag_demo_creator(void);
 int dag_demo_joiner(void);
-int dag_bench_main(void);
-int dag_bench_peer(void);
-int dag_bench_victim(void);
 
 #endif /* DMA_AG_H */
