@@ -66,6 +66,7 @@ struct skag_proc {
 	_Atomic uint32_t state;
 	int32_t pid;
 	_Atomic uint32_t ev_seq;	/* futex word, bumped on each post */
+	_Atomic uint32_t waiters;	/* threads in skag_proc_wait() */
 	uint32_t ev_head;
 	uint32_t ev_tail;	/* commit point of a post */
 	uint32_t ev_dropped;
@@ -178,12 +179,17 @@ token_eq(const uint8_t *a, const uint8_t *b)
 	return diff == 0;
 }
 
+/*
+ * Bump the sequence, then wake if a thread waits: a waiter registers before it reads the
+ * sequence (both sequentially consistent), so either it sees the new sequence or it is seen.
+ */
 static void
 proc_wake(struct skag_proc *p)
 {
+	atomic_fetch_add(&p->ev_seq, 1);
 	/* Shared futex: the waiters are in other processes. */
-	atomic_fetch_add_explicit(&p->ev_seq, 1, memory_order_release);
-	syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	if (atomic_load(&p->waiters) != 0)
+		syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 /*
@@ -671,6 +677,8 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid)
 		sp->ev_head = 0;
 		sp->ev_tail = 0;
 		sp->ev_dropped = 0;
+		/* A process that died waiting left its count. */
+		atomic_store(&sp->waiters, 0);
 		commit(&sp->state, SKAG_LIVE);
 		rc = p;
 		break;
@@ -1060,22 +1068,29 @@ skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int tim
 {
 	struct timespec deadline;
 	_Atomic uint32_t *seq;
+	struct skag_proc *p;
 	long nsec;
+	int rc = 0;
 
 	if (t == NULL || !proc_valid(proc))
 		return -EINVAL;
-	seq = &t->procs[proc].ev_seq;
+	p = &t->procs[proc];
+	seq = &p->ev_seq;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	nsec = deadline.tv_nsec + (long)(timeout_ms % 1000) * 1000000;
 	deadline.tv_sec += timeout_ms / 1000 + nsec / 1000000000;
 	deadline.tv_nsec = nsec % 1000000000;
+	atomic_fetch_add(&p->waiters, 1);
 	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: spurious wakeups just loop. */
-	while (atomic_load_explicit(seq, memory_order_acquire) == seen_seq) {
+	while (atomic_load(seq) == seen_seq) {
 		if (syscall(SYS_futex, seq, FUTEX_WAIT_BITSET, seen_seq, &deadline, NULL,
-			    FUTEX_BITSET_MATCH_ANY) != 0 && errno != EAGAIN)
-			return -errno;
+			    FUTEX_BITSET_MATCH_ANY) != 0 && errno != EAGAIN) {
+			rc = -errno;
+			break;
+		}
 	}
-	return 0;
+	atomic_fetch_sub(&p->waiters, 1);
+	return rc;
 }
 
 void
