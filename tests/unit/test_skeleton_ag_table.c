@@ -77,7 +77,7 @@ noop(void)
 static int
 proc_new(void)
 {
-	int p = skag_proc_attach(T, getpid());
+	int p = skag_proc_attach(T, getpid(), 0);
 
 	CU_ASSERT_FATAL(p >= 0);
 	procs[nb_procs++] = p;
@@ -135,7 +135,7 @@ handler_of(int16_t dev, int16_t gid, uint32_t dom)
 	uint16_t h = 0;
 
 	id_make(d, DOMAIN, dom);
-	CU_ASSERT_EQUAL(skag_handler_get(T, dev, gid, d, &h), 0);
+	CU_ASSERT_EQUAL(skag_handler_get(T, 0, dev, gid, d, &h), 0);
 	return h;
 }
 
@@ -271,8 +271,8 @@ test_create_join_info(void)
 	CU_ASSERT_EQUAL(skag_group_join(T, q, 4, d, k, gid, false, &self), 0);
 	CU_ASSERT_EQUAL(self.group_id, gid);
 	CU_ASSERT_EQUAL(self.member_idx, 1);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 4, gid), 0);
-	CU_ASSERT_EQUAL(skag_group_destroy(T, 3, gid), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 4, gid), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 3, gid), 0);
 	g1 = create(p, 0, 1, 100, true);
 	CU_ASSERT_EQUAL(join(q, 1, 2, 100, g1, false), 0);
 	g2 = create(q, 1, 2, 200, true);
@@ -298,12 +298,12 @@ test_create_join_info(void)
 	CU_ASSERT_EQUAL(skag_group_info(T, g1, info, 1, &nb), 0);
 	CU_ASSERT_EQUAL(nb, 2);
 
-	CU_ASSERT(skag_dev_is_member(T, 0, g1));
-	CU_ASSERT(skag_dev_is_member(T, 1, g1));
-	CU_ASSERT(!skag_dev_is_member(T, 0, g2));
-	CU_ASSERT(!skag_dev_is_member(T, 0, 7));
-	CU_ASSERT(!skag_dev_is_member(T, 0, -1));
-	CU_ASSERT(!skag_dev_is_member(T, 3, 0));
+	CU_ASSERT(skag_dev_is_member(T, 0, 0, g1));
+	CU_ASSERT(skag_dev_is_member(T, 0, 1, g1));
+	CU_ASSERT(!skag_dev_is_member(T, 0, 0, g2));
+	CU_ASSERT(!skag_dev_is_member(T, 0, 0, 7));
+	CU_ASSERT(!skag_dev_is_member(T, 0, 0, -1));
+	CU_ASSERT(!skag_dev_is_member(T, 0, 3, 0));
 
 	/* Id 0 was freed above: it comes after the ids never used. */
 	CU_ASSERT_EQUAL(g1, 1);
@@ -355,14 +355,14 @@ test_invalid_args(void)
 	CHECK_UNCHANGED(skag_group_join(T, p, 3, NULL, k, g, true, &self), -EINVAL);
 	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, NULL, g, true, &self), -EINVAL);
 	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, k, g, true, NULL), -EINVAL);
-	CHECK_UNCHANGED(skag_group_leave(T, -1, g), -EINVAL);
-	CHECK_UNCHANGED(skag_group_destroy(NULL, 0, g), -EINVAL);
-	CHECK_UNCHANGED(skag_handler_get(T, 0, g, NULL, &h), -EINVAL);
-	CHECK_UNCHANGED(skag_handler_get(T, 0, g, d, NULL), -EINVAL);
-	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, h, &l), -EINVAL);
-	CHECK_UNCHANGED(skag_link_resolve(T, 0, h, 0, &l), -EINVAL);
-	CHECK_UNCHANGED(skag_link_resolve(T, -1, h, h, &l), -EINVAL);
-	CHECK_UNCHANGED(skag_link_resolve(T, 0, h, h, NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, -1, g), -EINVAL);
+	CHECK_UNCHANGED(skag_group_destroy(NULL, 0, 0, g), -EINVAL);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, g, NULL, &h), -EINVAL);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, g, d, NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, 0, h, &l), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, h, 0, &l), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, -1, h, h, &l), -EINVAL);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, h, h, NULL), -EINVAL);
 	CHECK_UNCHANGED(skag_dev_remove(T, p, -1), -EINVAL);
 	CHECK_UNCHANGED(skag_dev_remove(T, -1, 0), -EINVAL);
 	CHECK_UNCHANGED(skag_dev_remove(T, SKAG_MAX_PROCS, 0), -EINVAL);
@@ -371,7 +371,7 @@ test_invalid_args(void)
 	CHECK_UNCHANGED(skag_proc_event_pop(T, p + 1, &ev), -EINVAL);
 	CHECK_UNCHANGED(skag_proc_event_pop(T, p, NULL), -EINVAL);
 	CHECK_UNCHANGED(skag_proc_wait(T, SKAG_MAX_PROCS, 0, 0), -EINVAL);
-	CHECK_UNCHANGED(skag_proc_attach(T, 0), -EINVAL);
+	CHECK_UNCHANGED(skag_proc_attach(T, 0, 0), -EINVAL);
 	CHECK_UNCHANGED(skag_proc_reap(NULL), -EINVAL);
 }
 
@@ -392,7 +392,7 @@ test_table_full(void)
 	CHECK_UNCHANGED(skag_group_create(T, p, 9, d, k, false, &gid, &self), -ENOSPC);
 	CU_ASSERT_EQUAL(gid, -1);
 	/* A freed slot is usable again. */
-	CU_ASSERT_EQUAL(skag_group_destroy(T, 2, 2), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 2, 2), 0);
 	CU_ASSERT_EQUAL(create(p, 9, 9, 9, false), 2);
 }
 
@@ -408,7 +408,7 @@ test_group_full(void)
 	CU_ASSERT_EQUAL(join(p, 2, 2, 100, g, false), 0);
 	CHECK_UNCHANGED(join(p, 3, 3, 100, g, false), -ENOSPC);
 	CU_ASSERT_EQUAL(nb_members(g), 3);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	CU_ASSERT_EQUAL(join(p, 3, 3, 100, g, false), 0);
 }
 
@@ -456,19 +456,19 @@ test_handler_get_errors(void)
 	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
 	id_make(d, DOMAIN, 1);
 
-	CHECK_UNCHANGED(skag_handler_get(T, 0, g + 1, d, &h), -ENOENT);
-	CHECK_UNCHANGED(skag_handler_get(T, 0, 100, d, &h), -ENOENT);
-	CHECK_UNCHANGED(skag_handler_get(T, 5, g, d, &h), -EPERM);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, g + 1, d, &h), -ENOENT);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, 100, d, &h), -ENOENT);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 5, g, d, &h), -EPERM);
 	id_make(d, DOMAIN, 7);
-	CHECK_UNCHANGED(skag_handler_get(T, 0, g, d, &h), -ENOENT);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, g, d, &h), -ENOENT);
 	CU_ASSERT_EQUAL(h, 0);
 	CU_ASSERT_NOT_EQUAL(handler_of(0, g, 1), 0);
 	/* After the leave the domain is gone, the leaver is no member. */
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	id_make(d, DOMAIN, 1);
-	CHECK_UNCHANGED(skag_handler_get(T, 0, g, d, &h), -ENOENT);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, g, d, &h), -ENOENT);
 	id_make(d, DOMAIN, 0);
-	CHECK_UNCHANGED(skag_handler_get(T, 1, g, d, &h), -EPERM);
+	CHECK_UNCHANGED(skag_handler_get(T, 0, 1, g, d, &h), -EPERM);
 }
 
 static void
@@ -483,27 +483,27 @@ test_leave(void)
 	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
 	CU_ASSERT_EQUAL(join(p, 2, 2, 100, g, false), 0);
 
-	CHECK_UNCHANGED(skag_group_leave(T, 0, g + 1), -ENOENT);
-	CHECK_UNCHANGED(skag_group_leave(T, 0, -5), -ENOENT);
-	CHECK_UNCHANGED(skag_group_leave(T, 3, g), -EPERM);
-	CHECK_UNCHANGED(skag_group_leave(T, 0, g), -EBUSY);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 0, g + 1), -ENOENT);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 0, -5), -ENOENT);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 3, g), -EPERM);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 0, g), -EBUSY);
 
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	CU_ASSERT_EQUAL(nb_members(g), 2);
-	CU_ASSERT(!skag_dev_is_member(T, 1, g));
-	CHECK_UNCHANGED(skag_group_leave(T, 1, g), -EPERM);
-	CHECK_UNCHANGED(skag_group_leave(T, 0, g), -EBUSY);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 2, g), 0);
+	CU_ASSERT(!skag_dev_is_member(T, 0, 1, g));
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 1, g), -EPERM);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 0, g), -EBUSY);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 2, g), 0);
 
 	/* The creator leaving as last member destroys the group. */
-	CU_ASSERT_EQUAL(skag_group_leave(T, 0, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 0, g), 0);
 	CU_ASSERT_EQUAL(skag_group_next(T, -1), -1);
 	CU_ASSERT_EQUAL(skag_group_info(T, g, NULL, 0, &(unsigned int){0}), -ENOENT);
 	CU_ASSERT(!block_has(100));
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.live_groups, 0);
 	CU_ASSERT_EQUAL(st.live_members, 0);
-	CHECK_UNCHANGED(skag_group_leave(T, 0, g), -ENOENT);
+	CHECK_UNCHANGED(skag_group_leave(T, 0, 0, g), -ENOENT);
 }
 
 static void
@@ -517,20 +517,20 @@ test_destroy(void)
 	g = create(p, 0, 0, 100, false);
 	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
 
-	CHECK_UNCHANGED(skag_group_destroy(T, 0, g + 1), -ENOENT);
-	CHECK_UNCHANGED(skag_group_destroy(T, 0, 4), -ENOENT);
-	CHECK_UNCHANGED(skag_group_destroy(T, 1, g), -EPERM);	/* joiner */
-	CHECK_UNCHANGED(skag_group_destroy(T, 2, g), -EPERM);	/* not a member */
-	CHECK_UNCHANGED(skag_group_destroy(T, 0, g), -EBUSY);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CHECK_UNCHANGED(skag_group_destroy(T, 0, 0, g + 1), -ENOENT);
+	CHECK_UNCHANGED(skag_group_destroy(T, 0, 0, 4), -ENOENT);
+	CHECK_UNCHANGED(skag_group_destroy(T, 0, 1, g), -EPERM);	/* joiner */
+	CHECK_UNCHANGED(skag_group_destroy(T, 0, 2, g), -EPERM);	/* not a member */
+	CHECK_UNCHANGED(skag_group_destroy(T, 0, 0, g), -EBUSY);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	CU_ASSERT(block_has(100));
-	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, g), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 0, g), 0);
 	CU_ASSERT(!block_has(100));
-	CU_ASSERT(!skag_dev_is_member(T, 0, g));
+	CU_ASSERT(!skag_dev_is_member(T, 0, 0, g));
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.live_groups, 0);
 	CU_ASSERT_EQUAL(st.live_members, 0);
-	CHECK_UNCHANGED(skag_group_destroy(T, 0, g), -ENOENT);
+	CHECK_UNCHANGED(skag_group_destroy(T, 0, 0, g), -ENOENT);
 }
 
 static void
@@ -558,18 +558,18 @@ test_handler_unique(void)
 		}
 	}
 	/* Handlers of two groups never resolve together, even for a member of both. */
-	CHECK_UNCHANGED(skag_link_resolve(T, 0, handler_of(0, gids[0], 1),
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, handler_of(0, gids[0], 1),
 			handler_of(0, gids[1], 1), &l), -EPERM);
 	/* A member may link two other members of its group. */
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 3, handler_of(1, gids[0], 1),
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 3, handler_of(1, gids[0], 1),
 			handler_of(1, gids[0], 2), &l), 0);
 	CU_ASSERT_EQUAL(l.group_id, gids[0]);
 	CU_ASSERT(link_ok(&l));
 	/* A device resolves only in groups it belongs to. */
-	CU_ASSERT_EQUAL(skag_group_leave(T, 3, gids[5]), 0);
-	CHECK_UNCHANGED(skag_link_resolve(T, 3, handler_of(0, gids[5], 1),
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 3, gids[5]), 0);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 3, handler_of(0, gids[5], 1),
 			handler_of(0, gids[5], 2), &l), -EPERM);
-	CHECK_UNCHANGED(skag_link_resolve(T, 9, handler_of(0, gids[5], 1),
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 9, handler_of(0, gids[5], 1),
 			handler_of(0, gids[5], 2), &l), -EPERM);
 }
 
@@ -588,13 +588,13 @@ test_handler_stale(void)
 	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
 	hc = handler_of(0, g, 0);
 	hj = handler_of(0, g, 1);
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, hc, hj, &l), 0);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 0, hc, hj, &l), 0);
 	CU_ASSERT(skag_link_fresh(&l));
 
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	CU_ASSERT(!skag_link_fresh(&l));
 	CU_ASSERT(!link_ok(&l));
-	CHECK_UNCHANGED(skag_link_resolve(T, 0, hc, hj, &l), -EPERM);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, hc, hj, &l), -EPERM);
 
 	/* The same slot is reused at once, its handler is not. */
 	for (i = 0; i < UINT16_MAX - 3; i++) {
@@ -604,10 +604,10 @@ test_handler_stale(void)
 			CU_FAIL("handler reused too early");
 			break;
 		}
-		CU_ASSERT_EQUAL_FATAL(skag_group_leave(T, 1, g), 0);
+		CU_ASSERT_EQUAL_FATAL(skag_group_leave(T, 0, 1, g), 0);
 	}
 	CU_ASSERT(!link_ok(&l));
-	CHECK_UNCHANGED(skag_link_resolve(T, 0, hc, hj, &l), -EPERM);
+	CHECK_UNCHANGED(skag_link_resolve(T, 0, 0, hc, hj, &l), -EPERM);
 }
 
 /*
@@ -627,24 +627,24 @@ test_link_members(void)
 	CU_ASSERT_EQUAL(join(p, 2, 2, 100, g, false), 0);
 	CU_ASSERT_EQUAL(join(p, 3, 3, 100, g, false), 0);
 	/* Device 2 moves data from member 0 to member 1. */
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 2, handler_of(2, g, 0), handler_of(2, g, 1), &l), 0);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 2, handler_of(2, g, 0), handler_of(2, g, 1), &l), 0);
 	CU_ASSERT(skag_link_fresh(&l));
-	CU_ASSERT_EQUAL(skag_group_leave(T, 3, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 3, g), 0);
 	CU_ASSERT(!skag_link_fresh(&l));
 	CU_ASSERT(skag_link_revalidate(&l));
 	CU_ASSERT(skag_link_fresh(&l));
 	/* The submitter leaves: the link stops, although both ends are still there. */
-	CU_ASSERT_EQUAL(skag_group_leave(T, 2, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 2, g), 0);
 	CU_ASSERT(!skag_link_fresh(&l));
 	CU_ASSERT(!skag_link_revalidate(&l));
 	CU_ASSERT(!skag_link_revalidate(&l));
 	/* The group ends: every link of it stops. */
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 1, handler_of(1, g, 0), handler_of(1, g, 1), &l), 0);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 1, handler_of(1, g, 0), handler_of(1, g, 1), &l), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	CU_ASSERT(!link_ok(&l));
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, handler_of(0, g, 0), handler_of(0, g, 0), &l), 0);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 0, handler_of(0, g, 0), handler_of(0, g, 0), &l), 0);
 	CU_ASSERT(link_ok(&l));
-	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, g), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 0, g), 0);
 	CU_ASSERT(!link_ok(&l));
 }
 
@@ -670,7 +670,7 @@ test_handler_space_full(void)
 	id_make(k, TOKEN, SKAG_MAX_GROUPS - 1);
 	CHECK_UNCHANGED(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false, &self),
 			-ENOSPC);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, 0), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, 0), 0);
 	CU_ASSERT_EQUAL(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false, &self), 0);
 }
 
@@ -682,12 +682,12 @@ test_group_id_reuse(void)
 	tbl_setup(4, 2);
 	p = proc_new();
 	g0 = create(p, 0, 0, 100, false);
-	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, g0), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 0, g0), 0);
 	/* Round robin: the id comes back only after the others were handed out. */
 	for (i = 1; i < 4; i++) {
 		g = create(p, i, i, 200 + i, false);
 		CU_ASSERT_NOT_EQUAL(g, g0);
-		CU_ASSERT_EQUAL(skag_group_destroy(T, i, g), 0);
+		CU_ASSERT_EQUAL(skag_group_destroy(T, 0, i, g), 0);
 	}
 	CU_ASSERT_EQUAL(create(p, 5, 5, 300, false), g0);
 	CHECK_UNCHANGED(join(p, 6, 6, 100, g0, false), -EACCES);
@@ -707,10 +707,10 @@ test_group_id_fifo(void)
 	for (i = 0; i < 4; i++)
 		CU_ASSERT_EQUAL(create(p, i, i, i, false), i);
 	for (i = 0; i < (int)DIM(freed); i++)
-		CU_ASSERT_EQUAL(skag_group_destroy(T, freed[i], freed[i]), 0);
+		CU_ASSERT_EQUAL(skag_group_destroy(T, 0, freed[i], freed[i]), 0);
 	check_free_order(p, freed, DIM(freed));
 	for (i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL(skag_group_destroy(T, i < 3 ? 100 + i : 1, i < 3 ? freed[i] : 1),
+		CU_ASSERT_EQUAL(skag_group_destroy(T, 0, i < 3 ? 100 + i : 1, i < 3 ? freed[i] : 1),
 				0);
 
 	/* Free order is now 2 0 3 1; the FIFO indexes run far past its size. */
@@ -718,7 +718,7 @@ test_group_id_fifo(void)
 		int16_t g = (int16_t)group_new(p, 9, 9, 9, false);
 
 		CU_ASSERT_EQUAL_FATAL(g, cycle[i % 4]);
-		CU_ASSERT_EQUAL_FATAL(skag_group_destroy(T, 9, g), 0);
+		CU_ASSERT_EQUAL_FATAL(skag_group_destroy(T, 0, 9, g), 0);
 	}
 	check_free_order(p, (const int16_t[]){ 1, 2, 0, 3 }, 4);
 }
@@ -764,7 +764,7 @@ test_events_member_left(void)
 	CU_ASSERT_EQUAL(pop_all(pc, ev, 4), 0);
 	seq = skag_proc_seq(T, pc);
 
-	CU_ASSERT_EQUAL(skag_group_leave(T, 3, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 3, g), 0);
 	CU_ASSERT_EQUAL(skag_proc_seq(T, pc), seq + 1);
 	CU_ASSERT_EQUAL_FATAL(pop_all(pc, ev, 4), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_MEMBER_LEFT);
@@ -835,10 +835,10 @@ test_dev_remove_per_process(void)
 	CHECK_UNCHANGED(skag_dev_remove(T, p, 5), 0);
 	CU_ASSERT_EQUAL(skag_dev_remove(T, p, 0), 1);
 	CU_ASSERT_EQUAL(skag_group_info(T, g1, NULL, 0, &(unsigned int){0}), -ENOENT);
-	CU_ASSERT(skag_dev_is_member(T, 0, g2));
+	CU_ASSERT(skag_dev_is_member(T, 0, 0, g2));
 	CU_ASSERT_EQUAL(pop_all(q, ev, 2), 0);
 	CU_ASSERT_EQUAL(skag_dev_remove(T, q, 0), 1);
-	CU_ASSERT(!skag_dev_is_member(T, 0, g2));
+	CU_ASSERT(!skag_dev_is_member(T, 0, 0, g2));
 	CU_ASSERT_EQUAL_FATAL(pop_all(q, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_MEMBER_LEFT);
 	CU_ASSERT(domain_is(ev[0].domain, 2));
@@ -859,7 +859,7 @@ test_mailbox_overflow(void)
 	seq = skag_proc_seq(T, pc);
 	for (i = 0; i < SKAG_EVQ_SIZE + 5; i++) {
 		CU_ASSERT_EQUAL_FATAL(join(pj, 1, 1, 100, g, true), 0);
-		CU_ASSERT_EQUAL_FATAL(skag_group_leave(T, 1, g), 0);
+		CU_ASSERT_EQUAL_FATAL(skag_group_leave(T, 0, 1, g), 0);
 	}
 	CU_ASSERT_EQUAL(skag_proc_seq(T, pc), seq + SKAG_EVQ_SIZE + 5);
 	skag_tbl_stats_get(T, &st);
@@ -868,7 +868,7 @@ test_mailbox_overflow(void)
 	CU_ASSERT_EQUAL(ev.type, SKAG_EV_MEMBER_LEFT);
 	/* Room again after popping. */
 	CU_ASSERT_EQUAL(join(pj, 1, 1, 100, g, true), 0);
-	CU_ASSERT_EQUAL(skag_group_leave(T, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
 	CU_ASSERT_EQUAL(pop_all(pc, &ev, 1), 1);
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.ev_dropped, 5);
@@ -884,14 +884,14 @@ test_proc_slots(void)
 	tbl_setup(4, 4);
 	for (i = 0; i < SKAG_MAX_PROCS; i++)
 		proc_new();
-	CHECK_UNCHANGED(skag_proc_attach(T, getpid()), -ENOSPC);
+	CHECK_UNCHANGED(skag_proc_attach(T, getpid(), 0), -ENOSPC);
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.procs, SKAG_MAX_PROCS);
 	/* Our own slots are alive: reap leaves them. */
 	CU_ASSERT_EQUAL(skag_proc_reap(T), 0);
 	p = procs[--nb_procs];
 	skag_proc_detach(T, p);
-	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid()), p);
+	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid(), 0), p);
 	procs[nb_procs++] = p;
 
 	/* Detach removes memberships: a joiner leaves, a creator's group goes. */
@@ -902,13 +902,13 @@ test_proc_slots(void)
 	skag_proc_detach(T, pj);
 	CU_ASSERT_EQUAL_FATAL(pop_all(pc, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_MEMBER_LEFT);
-	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid()), pj);
+	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid(), 0), pj);
 	CU_ASSERT_EQUAL(join(pj, 1, 1, 100, g, true), 0);
 	skag_proc_detach(T, pc);
 	CU_ASSERT_EQUAL(skag_group_next(T, -1), -1);
 	CU_ASSERT_EQUAL_FATAL(pop_all(pj, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_GROUP_DESTROYED);
-	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid()), pc);
+	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid(), 0), pc);
 	CU_ASSERT_EQUAL(pop_all(pc, ev, 2), 0);	/* a new slot starts empty */
 }
 
@@ -940,7 +940,7 @@ test_repair_consistent(void)
 
 	/* The free group FIFO keeps its order across a repair: 2 3 1 here, not id order. */
 	CU_ASSERT_EQUAL(create(p, 5, 5, 200, false), 1);
-	CU_ASSERT_EQUAL(skag_group_destroy(T, 5, 1), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 5, 1), 0);
 	CU_ASSERT_EQUAL(skag_tbl_repair(T), 0);
 	check_free_order(p, (const int16_t[]){ 2, 3, 1 }, 3);
 }
@@ -1040,7 +1040,7 @@ reap_one(void)
 static void
 child_join(int fd_note, int fd_go, int16_t g)
 {
-	int p = skag_proc_attach(T, getpid());
+	int p = skag_proc_attach(T, getpid(), 0);
 	char c;
 
 	if (p < 0 || join(p, 7, 7, 100, g, true) != 0)
@@ -1115,7 +1115,7 @@ test_mp_creator_killed(void)
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		int cp = skag_proc_attach(T, getpid());
+		int cp = skag_proc_attach(T, getpid(), 0);
 
 		g = cp < 0 ? -1 : group_new(cp, 7, 7, 0xabcd, true);
 		if (g < 0 || write(fds[1], &g, sizeof(g)) != sizeof(g))
@@ -1125,7 +1125,7 @@ test_mp_creator_killed(void)
 	}
 	CU_ASSERT_FATAL(child_read(fds[0], &g, sizeof(g)));
 	CU_ASSERT_EQUAL_FATAL(join(p, 0, 0, 0xabcd, g, true), 0);
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, handler_of(0, g, 7), handler_of(0, g, 0), &l),
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 0, handler_of(0, g, 7), handler_of(0, g, 0), &l),
 			0);
 	kill(pid, SIGKILL);
 	CU_ASSERT_EQUAL(child_wait(pid), 128 + SIGKILL);
@@ -1159,13 +1159,13 @@ test_mp_wait_wakeup(void)
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		int cp = skag_proc_attach(T, getpid());
+		int cp = skag_proc_attach(T, getpid(), 0);
 
 		if (cp < 0 || join(cp, 7, 7, 100, g, true) != 0)
 			_exit(1);
 		child_note(fds[1]);
 		usleep(200 * 1000);
-		_exit(skag_group_leave(T, 7, g) == 0 ? 0 : 1);
+		_exit(skag_group_leave(T, 0, 7, g) == 0 ? 0 : 1);
 	}
 	CU_ASSERT_FATAL(child_ready(fds[0]));
 	seq = skag_proc_seq(T, p);
@@ -1246,7 +1246,7 @@ crash_child_insert(int16_t g, enum skag_crash_point cp)
 
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		int p = skag_proc_attach(T, getpid());
+		int p = skag_proc_attach(T, getpid(), 0);
 
 		if (p < 0)
 			_exit(1);
@@ -1295,7 +1295,7 @@ test_mp_crash_create(void)
 	CU_ASSERT_EQUAL(nb_members(g), 1);
 	/* Handlers are handed out in sequence: 1 was the dead creator's, it is gone. */
 	CU_ASSERT_EQUAL(handler_of(7, g, 7), 2);
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 7, 1, 2, &l), -EPERM);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 7, 1, 2, &l), -EPERM);
 	/*
 	 * The child had taken id 0 off the free FIFO: repair put it back last, so it is not the
 	 * next id handed out, and every free id is there once.
@@ -1325,7 +1325,7 @@ test_mp_crash_join(void)
 	/* The member never became live: nothing to announce, its handler (h + 1) unknown. */
 	CU_ASSERT_EQUAL(skag_proc_event_pop(T, p, &ev), 0);
 	h = handler_of(0, g, 0);
-	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, h, (uint16_t)(h + 1), &l), -EPERM);
+	CU_ASSERT_EQUAL(skag_link_resolve(T, 0, 0, h, (uint16_t)(h + 1), &l), -EPERM);
 	/* Its domain and device are free. */
 	CU_ASSERT_EQUAL(join(p, 7, 7, 100, g, false), 0);
 	CU_ASSERT_EQUAL(nb_members(g), 2);
@@ -1352,7 +1352,7 @@ static const struct {
 static void
 dep_child(enum departure_kind kind, int16_t g, int countdown, int fd_note, int fd_go)
 {
-	int p = skag_proc_attach(T, getpid());
+	int p = skag_proc_attach(T, getpid(), 0);
 	char c;
 
 	if (p < 0)
@@ -1369,7 +1369,7 @@ dep_child(enum departure_kind kind, int16_t g, int countdown, int fd_note, int f
 	crash_arm(countdown, -1);
 	switch (kind) {
 	case DEP_LEAVE:
-		skag_group_leave(T, 7, g);
+		skag_group_leave(T, 0, 7, g);
 		break;
 	case DEP_CLOSE:
 		skag_dev_remove(T, p, 7);
@@ -1392,7 +1392,7 @@ dep_victim(int16_t g)
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
 	if (pid == 0) {
-		int p = skag_proc_attach(T, getpid());
+		int p = skag_proc_attach(T, getpid(), 0);
 
 		if (p < 0 || join(p, 7, 7, 100, g, true) != 0)
 			_exit(1);
@@ -1467,7 +1467,7 @@ dep_run(enum departure_kind kind, int countdown)
 		check_free_order(procs_[0], (const int16_t[]){ 1, 2, 3, 0 }, 4);
 	} else {
 		CU_ASSERT_EQUAL(nb_members(g), DIM(dep_members));
-		CU_ASSERT(!skag_dev_is_member(T, 7, g));
+		CU_ASSERT(!skag_dev_is_member(T, 0, 7, g));
 		/* The domain is free again. */
 		CU_ASSERT_EQUAL(join(procs_[1], 7, 7, 100, g, false), 0);
 	}

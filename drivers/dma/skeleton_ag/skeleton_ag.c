@@ -24,24 +24,29 @@
 
 #include "skeleton_ag.h"
 #include "skeleton_ag_ctrl.h"
+#include "skeleton_ag_os.h"
 
 RTE_LOG_REGISTER_DEFAULT(skag_logtype, INFO);
 
 static const char *const skag_valid_args[] = {
 	SKAG_ARG_MAX_GROUPS,
 	SKAG_ARG_MAX_MEMBERS,
+	SKAG_ARG_RENDEZVOUS,
 	NULL
 };
 
 static int
 skag_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info, uint32_t info_sz)
 {
-	RTE_SET_USED(dev);
+	const struct skag_dev *sd = dev->data->dev_private;
+
 	RTE_SET_USED(info_sz);
 
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_SVA | RTE_DMA_CAPA_OPS_COPY |
 			 RTE_DMA_CAPA_OPS_COPY_SG | RTE_DMA_CAPA_OPS_FILL |
 			 RTE_DMA_CAPA_HANDLES_ERRORS | RTE_DMA_CAPA_INTER_PROCESS_DOMAIN;
+	if (sd->inter_os)
+		info->dev_capa |= RTE_DMA_CAPA_INTER_OS_DOMAIN;
 	info->max_vchans = SKAG_MAX_VCHANS;
 	info->max_desc = SKAG_MAX_DESC;
 	info->min_desc = SKAG_MIN_DESC;
@@ -49,12 +54,51 @@ skag_info_get(const struct rte_dma_dev *dev, struct rte_dma_info *info, uint32_t
 	return 0;
 }
 
+/* Imports are mappings of the process that set the vchan up: only it can release them. */
+static void
+skag_vchan_imports_release(struct skag_os_import *imp[2], int32_t owner)
+{
+	if (owner == skag_mem_pid) {
+		skag_os_import_release(imp[0]);
+		skag_os_import_release(imp[1]);
+	}
+}
+
 static void
 skag_vchan_release(struct skag_vchan *vc)
 {
+	skag_vchan_imports_release(vc->imp, vc->owner);
 	rte_free(vc->ring);
 	rte_free(vc->sg_buf);
 	memset(vc, 0, sizeof(*vc));
+}
+
+/*
+ * An end of an inter-domain vchan: memory of this OS instance is reached through the map of
+ * DPDK shared memory; memory of another instance is imported from the member's process.
+ */
+static int
+skag_vchan_end_setup(const char *name, uint16_t vchan, const struct skag_link *link,
+		     enum skag_link_member which, struct skag_os_import **imp,
+		     struct skag_vchan_end *end)
+{
+	int ret;
+
+	if (link->instance[which] == skag_os_instance())
+		return 0;
+	ret = skag_os_import(skag_ctrl_rendezvous(), link->group_id, link->pid[which], imp);
+	if (ret == 0)
+		ret = skag_ctrl_watch_import(skag_os_import_fd(*imp));
+	if (ret != 0) {
+		SKAG_LOG(ERR, "%s: vchan %u: cannot map the memory of pid %d: %s", name, vchan,
+			 (int)link->pid[which], strerror(-ret));
+		skag_os_import_release(*imp);
+		*imp = NULL;
+		return ret;
+	}
+	end->imported = true;
+	end->nb = skag_os_import_windows(*imp, end->w, SKAG_VCHAN_RANGES);
+	return 0;
 }
 
 static int
@@ -122,8 +166,10 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	struct skag_vchan *vc = &sd->vchan[vchan];
 	const char *name = dev->data->dev_name;
 	uint32_t size = rte_align32pow2(conf->nb_desc);
-	struct rte_dma_sge *sg_buf;
+	struct skag_os_import *imp[2] = { NULL, NULL };
+	struct skag_vchan_end src_end = { 0 }, dst_end = { 0 };
 	struct skag_link link = { .epoch = NULL };
+	struct rte_dma_sge *sg_buf;
 	struct skag_desc *ring;
 	bool inter;
 	int ret;
@@ -141,6 +187,11 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	case RTE_DMA_INTER_PROCESS_DOMAIN:
 		inter = true;
 		break;
+	case RTE_DMA_INTER_OS_DOMAIN:
+		inter = sd->inter_os;
+		if (inter)
+			break;
+		/* fallthrough */
 	default:
 		SKAG_LOG(ERR, "%s: vchan %u: domain type %d not supported", name, vchan,
 			 (int)conf->domain.type);
@@ -158,13 +209,31 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 		 * Both handlers must be live members of one group this device is in; the
 		 * device may move data between two other members, as DSA-like engines do.
 		 */
-		ret = skag_link_resolve(tbl, dev->data->dev_id, conf->domain.src_handler,
-					conf->domain.dst_handler, &link);
+		ret = skag_link_resolve(tbl, skag_os_instance(), dev->data->dev_id,
+					conf->domain.src_handler, conf->domain.dst_handler, &link);
 		if (ret < 0) {
 			SKAG_LOG(ERR, "%s: vchan %u: handlers %u -> %u %s (%d)", name, vchan,
 				 conf->domain.src_handler, conf->domain.dst_handler,
 				 ret == -EPERM ? "not authorised" : "invalid", ret);
 			return ret;
+		}
+		if (conf->domain.type == RTE_DMA_INTER_PROCESS_DOMAIN &&
+		    (link.instance[SKAG_LINK_SRC] != skag_os_instance() ||
+		     link.instance[SKAG_LINK_DST] != skag_os_instance())) {
+			SKAG_LOG(ERR, "%s: vchan %u: a handler names a domain of another OS "
+				 "instance", name, vchan);
+			return -EINVAL;
+		}
+		if (conf->domain.type == RTE_DMA_INTER_OS_DOMAIN) {
+			ret = skag_vchan_end_setup(name, vchan, &link, SKAG_LINK_SRC, &imp[0],
+						   &src_end);
+			if (ret == 0)
+				ret = skag_vchan_end_setup(name, vchan, &link, SKAG_LINK_DST,
+							   &imp[1], &dst_end);
+			if (ret != 0) {
+				skag_vchan_imports_release(imp, skag_mem_pid);
+				return ret;
+			}
 		}
 	}
 
@@ -176,6 +245,7 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 		SKAG_LOG(ERR, "%s: vchan %u: cannot allocate %u descriptors", name, vchan, size);
 		rte_free(ring);
 		rte_free(sg_buf);
+		skag_vchan_imports_release(imp, skag_mem_pid);
 		return -ENOMEM;
 	}
 
@@ -187,8 +257,13 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	vc->nb_desc = conf->nb_desc;
 	vc->inter = inter;
 	vc->link = link;
-	/* The next burst copies the map of DPDK shared memory. */
+	/* The next burst copies the map of DPDK shared memory into the other ends. */
 	vc->mem.gen = 0;
+	vc->mem.src = src_end;
+	vc->mem.dst = dst_end;
+	vc->owner = skag_mem_pid;
+	vc->imp[0] = imp[0];
+	vc->imp[1] = imp[1];
 	vc->conf = *conf;
 	return 0;
 }
@@ -340,47 +415,75 @@ bad:
 	return -EINVAL;
 }
 
+/* Devargs of a device. */
+struct skag_args {
+	uint16_t max_groups;
+	uint16_t max_members;
+	bool explicit_sizes;		/**< A size was given. */
+	char rendezvous[SKAG_OS_DIR_MAX + 1];	/**< "" if not given. */
+};
+
 static int
-skag_parse_args(struct rte_vdev_device *vdev, uint16_t *max_groups, uint16_t *max_members,
-		bool *explicit_sizes)
+skag_parse_dir(const char *key, const char *value, void *opaque)
+{
+	char *dir = opaque;
+
+	/* An absolute path, short enough for the socket paths made in it. */
+	if (value == NULL || value[0] != '/' || strlen(value) > SKAG_OS_DIR_MAX) {
+		SKAG_LOG(ERR, "devarg %s=%s invalid: must be an absolute path of at most %d "
+			 "characters", key, value == NULL ? "" : value, SKAG_OS_DIR_MAX);
+		return -EINVAL;
+	}
+	strcpy(dir, value);
+	return 0;
+}
+
+static int
+skag_parse_args(struct rte_vdev_device *vdev, struct skag_args *a)
 {
 	const char *name = rte_vdev_device_name(vdev);
 	const char *params = rte_vdev_device_args(vdev);
-	struct skag_u16_arg groups = { max_groups, SKAG_MIN_GROUPS, SKAG_MAX_GROUPS };
-	struct skag_u16_arg members = { max_members, SKAG_MIN_MEMBERS, SKAG_MAX_MEMBERS };
+	struct skag_u16_arg groups = { &a->max_groups, SKAG_MIN_GROUPS, SKAG_MAX_GROUPS };
+	struct skag_u16_arg members = { &a->max_members, SKAG_MIN_MEMBERS, SKAG_MAX_MEMBERS };
 	struct rte_kvargs *kvlist;
+	unsigned int i;
 	int ret = 0;
 
-	*max_groups = SKAG_DEF_GROUPS;
-	*max_members = SKAG_DEF_MEMBERS;
-	*explicit_sizes = false;
+	memset(a, 0, sizeof(*a));
+	a->max_groups = SKAG_DEF_GROUPS;
+	a->max_members = SKAG_DEF_MEMBERS;
 	if (params == NULL || params[0] == '\0')
 		return 0;
 
 	kvlist = rte_kvargs_parse(params, skag_valid_args);
 	if (kvlist == NULL) {
-		SKAG_LOG(ERR, "%s: invalid devargs \"%s\": valid keys are %s and %s", name, params,
-			 SKAG_ARG_MAX_GROUPS, SKAG_ARG_MAX_MEMBERS);
+		SKAG_LOG(ERR, "%s: invalid devargs \"%s\": valid keys are %s, %s and %s", name,
+			 params, SKAG_ARG_MAX_GROUPS, SKAG_ARG_MAX_MEMBERS, SKAG_ARG_RENDEZVOUS);
 		return -EINVAL;
 	}
-	if (rte_kvargs_count(kvlist, SKAG_ARG_MAX_GROUPS) > 1 ||
-	    rte_kvargs_count(kvlist, SKAG_ARG_MAX_MEMBERS) > 1) {
-		SKAG_LOG(ERR, "%s: devargs \"%s\": a key is given more than once", name, params);
-		ret = -EINVAL;
-		goto out;
+	for (i = 0; skag_valid_args[i] != NULL; i++) {
+		if (rte_kvargs_count(kvlist, skag_valid_args[i]) > 1) {
+			SKAG_LOG(ERR, "%s: devargs \"%s\": %s is given more than once", name,
+				 params, skag_valid_args[i]);
+			ret = -EINVAL;
+			goto out;
+		}
 	}
 	if (rte_kvargs_count(kvlist, SKAG_ARG_MAX_GROUPS) == 1) {
 		ret = rte_kvargs_process(kvlist, SKAG_ARG_MAX_GROUPS, skag_parse_u16, &groups);
 		if (ret < 0)
 			goto out;
-		*explicit_sizes = true;
+		a->explicit_sizes = true;
 	}
 	if (rte_kvargs_count(kvlist, SKAG_ARG_MAX_MEMBERS) == 1) {
 		ret = rte_kvargs_process(kvlist, SKAG_ARG_MAX_MEMBERS, skag_parse_u16, &members);
 		if (ret < 0)
 			goto out;
-		*explicit_sizes = true;
+		a->explicit_sizes = true;
 	}
+	if (rte_kvargs_count(kvlist, SKAG_ARG_RENDEZVOUS) == 1)
+		ret = rte_kvargs_process(kvlist, SKAG_ARG_RENDEZVOUS, skag_parse_dir,
+					 a->rendezvous);
 out:
 	rte_kvargs_free(kvlist);
 	return ret < 0 ? -EINVAL : 0;
@@ -390,15 +493,14 @@ static int
 skag_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
-	uint16_t max_groups, max_members;
 	struct rte_dma_dev *dev;
+	struct skag_args args;
 	struct skag_dev *sd;
-	bool explicit_sizes;
 	int ret;
 
 	if (name == NULL)
 		return -EINVAL;
-	ret = skag_parse_args(vdev, &max_groups, &max_members, &explicit_sizes);
+	ret = skag_parse_args(vdev, &args);
 	if (ret < 0)
 		return ret;
 
@@ -407,7 +509,8 @@ skag_probe(struct rte_vdev_device *vdev)
 		SKAG_LOG(ERR, "%s: cannot map DPDK shared memory (%d)", name, ret);
 		return ret;
 	}
-	ret = skag_ctrl_attach(max_groups, max_members, explicit_sizes);
+	ret = skag_ctrl_attach(args.max_groups, args.max_members, args.explicit_sizes,
+			       args.rendezvous);
 	if (ret < 0) {
 		SKAG_LOG(ERR, "%s: cannot attach the group table (%d)", name, ret);
 		skag_mem_detach();
@@ -433,9 +536,10 @@ skag_probe(struct rte_vdev_device *vdev)
 	sd = dev->data->dev_private;
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
 		sd->dev_id = dev->data->dev_id;
-		sd->max_groups = max_groups;
-		sd->max_members = max_members;
-		sd->explicit_sizes = explicit_sizes;
+		sd->max_groups = args.max_groups;
+		sd->max_members = args.max_members;
+		sd->explicit_sizes = args.explicit_sizes;
+		sd->inter_os = args.rendezvous[0] != '\0';
 	}
 	dev->state = RTE_DMA_DEV_READY;
 
@@ -491,4 +595,4 @@ RTE_PMD_REGISTER_VDEV(dma_skag, skag_pmd_drv);
 RTE_PMD_REGISTER_PARAM_STRING(dma_skag,
 		SKAG_ARG_MAX_GROUPS "=<" RTE_STR(SKAG_MIN_GROUPS) ".." RTE_STR(SKAG_MAX_GROUPS) "> "
 		SKAG_ARG_MAX_MEMBERS "=<" RTE_STR(SKAG_MIN_MEMBERS) ".." RTE_STR(SKAG_MAX_MEMBERS)
-		">");
+		"> " SKAG_ARG_RENDEZVOUS "=<absolute directory path>");

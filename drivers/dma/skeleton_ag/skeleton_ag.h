@@ -23,6 +23,8 @@
 #include "skeleton_ag_compat.h"
 #include "skeleton_ag_table.h"
 
+struct skag_os_import;
+
 extern int skag_logtype;
 #define RTE_LOGTYPE_SKAG skag_logtype
 #define SKAG_LOG(level, ...) \
@@ -46,6 +48,7 @@ extern int skag_logtype;
 /** Devargs. */
 #define SKAG_ARG_MAX_GROUPS	"max_groups"
 #define SKAG_ARG_MAX_MEMBERS	"max_members"
+#define SKAG_ARG_RENDEZVOUS	"rendezvous"
 
 /** Descriptor operations. */
 enum skag_op {
@@ -75,10 +78,14 @@ struct skag_range {
 	uintptr_t end;
 };
 
-/** A range as the data path checks it: [start, start + span). */
+/**
+ * A range as the data path checks it: [start, start + span) in the address space of the
+ * domain that owns it, which is addr + delta here (0 unless the memory is imported).
+ */
 struct skag_window {
 	uintptr_t start;
 	uintptr_t span;
+	uintptr_t delta;
 };
 
 /** Whether [addr, addr + len) lies in w; a span is below 2^63, so off + len cannot wrap. */
@@ -91,18 +98,27 @@ skag_window_has(const struct skag_window *w, uint64_t addr, uint32_t len)
 }
 
 /**
- * A vchan's copy of the map of DPDK shared memory, sorted, with the ranges the last source and
- * destination hit. Made again at the next burst once the process's map changed (gen), or when
- * another process drives the vchan.
+ * The memory one end (source or destination) of a vchan may reach, sorted, with the window
+ * the last op hit: a copy of the process's map of DPDK shared memory, or the memory another
+ * OS instance exported (imported, fixed for the life of the vchan setup).
+ */
+struct skag_vchan_end {
+	uint16_t nb;
+	uint16_t hint;
+	bool partial;		/**< The map has more ranges than the copy. */
+	bool imported;
+	struct skag_window w[SKAG_VCHAN_RANGES];
+};
+
+/**
+ * Memory the ends of a vchan may reach. The copies of the map are made again at the next burst
+ * once the process's map changed (gen), or when another process drives the vchan.
  */
 struct skag_vchan_mem {
 	uint32_t gen;
 	int32_t pid;
-	uint16_t nb;
-	uint16_t src_hint;
-	uint16_t dst_hint;
-	bool partial;		/**< The map has more ranges than the copy. */
-	struct skag_window w[SKAG_VCHAN_RANGES];
+	struct skag_vchan_end src;
+	struct skag_vchan_end dst;
 };
 
 /** One vchan; hot fields first, used only by the lcore driving the vchan. */
@@ -117,6 +133,7 @@ struct __rte_cache_aligned skag_vchan {
 	uint16_t cmp_idx;		/**< First op not reported yet. */
 	uint16_t sg_used;		/**< Entries used in sg_buf. */
 	bool inter;			/**< Inter-domain vchan. */
+	bool foreign;			/**< Imported memory not mapped in this process. */
 	uint64_t submitted;
 	uint64_t completed;
 	uint64_t errors;
@@ -124,6 +141,9 @@ struct __rte_cache_aligned skag_vchan {
 	/* Inter-domain only: the source, destination and submitting members. */
 	struct skag_link link;
 	struct skag_vchan_mem mem;
+	/* Inter-OS only: memory of other instances, mapped in the process that set it up. */
+	int32_t owner;
+	struct skag_os_import *imp[2];
 
 	/* Configuration, for the dump. */
 	struct rte_dma_vchan_conf conf;
@@ -136,6 +156,7 @@ struct skag_dev {
 	uint16_t max_groups;		/**< Table sizes from devargs (or defaults). */
 	uint16_t max_members;
 	bool explicit_sizes;
+	bool inter_os;			/**< A rendezvous: domains of other OS instances. */
 	struct skag_vchan vchan[SKAG_MAX_VCHANS];
 };
 
@@ -150,7 +171,7 @@ int skag_mem_attach(void);
 /** Drop a reference taken by skag_mem_attach() (remove). */
 void skag_mem_detach(void);
 
-/** Copy the process's map into a vchan. */
+/** Copy the process's map into the ends of a vchan that reach the local memory. */
 void skag_mem_copy(struct skag_vchan_mem *vm);
 
 /** Whether [addr, addr + len) lies in backed DPDK shared memory (the whole map). */

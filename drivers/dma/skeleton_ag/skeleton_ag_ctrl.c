@@ -25,6 +25,7 @@
 
 #include "skeleton_ag_compat.h"
 #include "skeleton_ag_ctrl.h"
+#include "skeleton_ag_os.h"
 
 RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
 #define RTE_LOGTYPE_SKAG_CTRL skag_ctrl_logtype
@@ -38,8 +39,17 @@ RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
  * after this long where the kernel has no pidfd, or its pid was reused before it was watched.
  */
 #define SKAG_CTRL_REAP_MS	10
-/* epoll data of the reaper's eventfd; a process slot index otherwise. */
-#define SKAG_CTRL_REAP_KICK	UINT32_MAX
+/* What the reaper's epoll watches: the tag in the upper half of the data, a value below. */
+enum skag_ctrl_watch {
+	SKAG_CTRL_KICK,		/* the eventfd */
+	SKAG_CTRL_PIDFD,	/* pidfd of the process in slot value */
+	SKAG_CTRL_LISTEN,	/* inter-OS: our export socket */
+	SKAG_CTRL_SERVED,	/* inter-OS: connection fd of an export we serve */
+	SKAG_CTRL_IMPORT,	/* inter-OS: connection fd of an import of ours */
+};
+#define SKAG_CTRL_DATA(tag, v)	((uint64_t)(tag) << 32 | (uint32_t)(v))
+/* Exports of our memory served at a time (vchan ends of other processes reaching us). */
+#define SKAG_CTRL_MAX_SERVED	256
 
 /*
  * Callback registration of one membership of this process, in the list of its group. Function
@@ -63,6 +73,15 @@ static struct {
 	skag_thread_t watcher;
 	skag_thread_t reaper;
 	int reap_fd;			/* eventfd: processes attached, or stop */
+	int reap_ep;			/* epoll of the reaper */
+	/*
+	 * Inter-OS: the rendezvous directory ("" for the memzone table), our export socket and
+	 * the connections of the exports we serve, owned by the reaper.
+	 */
+	char dir[SKAG_OS_DIR_MAX + 1];
+	int listen_fd;
+	int served[SKAG_CTRL_MAX_SERVED];
+	unsigned int nb_served;
 	RTE_ATOMIC(bool) stop;
 	bool telemetry_done;
 	/*
@@ -87,12 +106,20 @@ static struct {
 	.started_cond = PTHREAD_COND_INITIALIZER,
 	.proc = -1,
 	.reap_fd = -1,
+	.reap_ep = -1,
+	.listen_fd = -1,
 };
 
 struct skag_tbl *
 skag_ctrl_table(void)
 {
 	return rte_atomic_load_explicit(&skag_ctrl.tbl, rte_memory_order_acquire);
+}
+
+const char *
+skag_ctrl_rendezvous(void)
+{
+	return skag_ctrl.dir;
 }
 
 static bool
@@ -206,7 +233,7 @@ skag_ctrl_watcher(void *arg)
 	struct skag_event ev;
 	int proc;
 
-	proc = skag_proc_attach(t, getpid());
+	proc = skag_proc_attach(t, getpid(), skag_os_instance());
 	pthread_mutex_lock(&skag_ctrl.lock);
 	skag_ctrl.attach_rc = proc < 0 ? proc : 0;
 	skag_ctrl.proc = proc;
@@ -256,6 +283,7 @@ skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 	int p;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		e.data.u64 = SKAG_CTRL_DATA(SKAG_CTRL_PIDFD, p);
 		pid = skag_proc_pid(t, p);
 		if (pid == pids[p])
 			continue;
@@ -267,7 +295,6 @@ skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 			continue;
 		/* Without a pidfd (old kernel, process gone already), the period finds it. */
 		fds[p] = skag_ctrl_pidfd_open(pid);
-		e.data.u32 = p;
 		if (fds[p] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fds[p], &e) != 0) {
 			close(fds[p]);
 			fds[p] = -1;
@@ -275,52 +302,91 @@ skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 	}
 }
 
+static int
+skag_ctrl_watch(int fd, enum skag_ctrl_watch tag, uint32_t value)
+{
+	struct epoll_event e = { .events = EPOLLIN, .data.u64 = SKAG_CTRL_DATA(tag, value) };
+
+	return epoll_ctl(skag_ctrl.reap_ep, EPOLL_CTL_ADD, fd, &e) == 0 ? 0 : -errno;
+}
+
+int
+skag_ctrl_watch_import(int fd)
+{
+	return skag_ctrl_watch(fd, SKAG_CTRL_IMPORT, fd);
+}
+
+/* One event of the reaper's epoll; whether it may tell a death. */
+static bool
+skag_ctrl_reaper_event(struct skag_tbl *t, uint64_t data)
+{
+	int value = (uint32_t)data, fd;
+	uint64_t kicks;
+
+	switch (data >> 32) {
+	case SKAG_CTRL_KICK:
+		if (read(skag_ctrl.reap_fd, &kicks, sizeof(kicks)) < 0)
+			SKAG_CTRL_LOG(DEBUG, "kick: %s", strerror(errno));
+		return false;
+	case SKAG_CTRL_LISTEN:
+		fd = skag_os_serve(t, skag_ctrl.listen_fd);
+		if (fd < 0)
+			return false;
+		if (skag_ctrl.nb_served == SKAG_CTRL_MAX_SERVED ||
+		    skag_ctrl_watch(fd, SKAG_CTRL_SERVED, fd) != 0) {
+			SKAG_CTRL_LOG(ERR, "too many exports served, one closed");
+			close(fd);
+			return false;
+		}
+		skag_ctrl.served[skag_ctrl.nb_served++] = fd;
+		return false;
+	case SKAG_CTRL_SERVED:
+		/* The importer closed, or died: its memberships are the table's business. */
+		for (fd = 0; fd < (int)skag_ctrl.nb_served; fd++)
+			if (skag_ctrl.served[fd] == value)
+				skag_ctrl.served[fd] = skag_ctrl.served[--skag_ctrl.nb_served];
+		close(value);
+		return true;
+	case SKAG_CTRL_IMPORT:
+		/* The exporter closed: it is gone, or going. The import owns the fd. */
+		epoll_ctl(skag_ctrl.reap_ep, EPOLL_CTL_DEL, value, NULL);
+		return true;
+	default:
+		return true;
+	}
+}
+
 /*
  * Death detection: the memberships of dead processes are removed, with their events. The
  * watcher kicks the reaper when a process attaches, so that it watches the new one at once.
+ * In inter-OS mode the reaper also serves the exports of this process's memory.
  */
 static skag_thread_ret_t
 skag_ctrl_reaper(void *arg)
 {
-	struct epoll_event e = { .events = EPOLLIN, .data.u32 = SKAG_CTRL_REAP_KICK };
-	struct epoll_event evs[SKAG_MAX_PROCS + 1];
-	int fds[SKAG_MAX_PROCS], p, ep, n, rc;
+	struct epoll_event evs[SKAG_MAX_PROCS + 8];
+	int fds[SKAG_MAX_PROCS], p, n, rc;
 	int32_t pids[SKAG_MAX_PROCS];
 	struct skag_tbl *t = arg;
-	uint64_t kicks;
+	bool reap;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++) {
 		fds[p] = -1;
 		pids[p] = 0;
 	}
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, skag_ctrl.reap_fd, &e) != 0) {
-		close(ep);
-		ep = -1;
-	}
-	if (ep < 0)
-		SKAG_CTRL_LOG(WARNING, "no epoll (%s): dead processes seen within %u ms",
-			      strerror(errno), SKAG_CTRL_REAP_MS);
 	while (!skag_ctrl_stopping()) {
-		if (ep >= 0) {
-			skag_ctrl_pidfds_update(t, ep, fds, pids);
-			n = epoll_wait(ep, evs, RTE_DIM(evs), SKAG_CTRL_REAP_MS);
-			for (p = 0; p < n; p++)
-				if (evs[p].data.u32 == SKAG_CTRL_REAP_KICK &&
-				    read(skag_ctrl.reap_fd, &kicks, sizeof(kicks)) < 0)
-					break;
-		} else {
-			rte_delay_us_sleep(SKAG_CTRL_REAP_MS * 1000);
-		}
-		rc = skag_proc_reap(t);
+		skag_ctrl_pidfds_update(t, skag_ctrl.reap_ep, fds, pids);
+		n = epoll_wait(skag_ctrl.reap_ep, evs, RTE_DIM(evs), SKAG_CTRL_REAP_MS);
+		reap = n <= 0;
+		for (p = 0; p < n; p++)
+			reap |= skag_ctrl_reaper_event(t, evs[p].data.u64);
+		rc = reap ? skag_proc_reap(t) : 0;
 		if (rc > 0)
 			SKAG_CTRL_LOG(INFO, "reaped %d dead process(es)", rc);
 	}
 	for (p = 0; p < SKAG_MAX_PROCS; p++)
 		if (fds[p] >= 0)
 			close(fds[p]);
-	if (ep >= 0)
-		close(ep);
 	return 0;
 }
 
@@ -386,6 +452,50 @@ skag_ctrl_table_map(uint16_t max_groups, uint16_t max_members, struct skag_tbl *
 	return 0;
 }
 
+/* The descriptors of the control threads, and in inter-OS mode the export socket. */
+static void
+skag_ctrl_fds_close(void)
+{
+	while (skag_ctrl.nb_served > 0)
+		close(skag_ctrl.served[--skag_ctrl.nb_served]);
+	skag_os_unlisten(skag_ctrl.dir, skag_ctrl.listen_fd);
+	skag_ctrl.listen_fd = -1;
+	if (skag_ctrl.reap_ep >= 0)
+		close(skag_ctrl.reap_ep);
+	if (skag_ctrl.reap_fd >= 0)
+		close(skag_ctrl.reap_fd);
+	skag_ctrl.reap_ep = -1;
+	skag_ctrl.reap_fd = -1;
+}
+
+static int
+skag_ctrl_fds_open(void)
+{
+	int rc;
+
+	skag_ctrl.reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	skag_ctrl.reap_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (skag_ctrl.reap_fd < 0 || skag_ctrl.reap_ep < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = skag_ctrl_watch(skag_ctrl.reap_fd, SKAG_CTRL_KICK, 0);
+	if (rc != 0)
+		goto fail;
+	if (skag_ctrl.dir[0] != '\0') {
+		rc = skag_ctrl.listen_fd = skag_os_listen(skag_ctrl.dir);
+		if (rc >= 0)
+			rc = skag_ctrl_watch(skag_ctrl.listen_fd, SKAG_CTRL_LISTEN, 0);
+		if (rc < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	SKAG_CTRL_LOG(ERR, "cannot set up the control threads' descriptors: %s", strerror(-rc));
+	skag_ctrl_fds_close();
+	return rc;
+}
+
 static void
 skag_ctrl_threads_stop(struct skag_tbl *t, bool reaper)
 {
@@ -397,8 +507,7 @@ skag_ctrl_threads_stop(struct skag_tbl *t, bool reaper)
 	/* The watcher detaches the process slot, removing the memberships of the process. */
 	skag_proc_wake(t, skag_ctrl.proc);
 	skag_thread_join(skag_ctrl.watcher);
-	close(skag_ctrl.reap_fd);
-	skag_ctrl.reap_fd = -1;
+	skag_ctrl_fds_close();
 }
 
 /* Call with skag_ctrl.lock held. */
@@ -409,17 +518,13 @@ skag_ctrl_threads_start(struct skag_tbl *t)
 
 	rte_atomic_store_explicit(&skag_ctrl.stop, false, rte_memory_order_relaxed);
 	skag_ctrl.started = false;
-	skag_ctrl.reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (skag_ctrl.reap_fd < 0) {
-		rc = -errno;
-		SKAG_CTRL_LOG(ERR, "cannot create an eventfd: %s", strerror(-rc));
+	rc = skag_ctrl_fds_open();
+	if (rc != 0)
 		return rc;
-	}
 	rc = skag_thread_create(&skag_ctrl.watcher, SKAG_CTRL_WATCH_NAME, skag_ctrl_watcher, t);
 	if (rc != 0) {
 		SKAG_CTRL_LOG(ERR, "cannot start the watcher thread: %s", strerror(-rc));
-		close(skag_ctrl.reap_fd);
-		skag_ctrl.reap_fd = -1;
+		skag_ctrl_fds_close();
 		return rc;
 	}
 	while (!skag_ctrl.started)
@@ -428,8 +533,7 @@ skag_ctrl_threads_start(struct skag_tbl *t)
 		SKAG_CTRL_LOG(ERR, "cannot attach process to group table: %s",
 			      strerror(-skag_ctrl.attach_rc));
 		skag_thread_join(skag_ctrl.watcher);
-		close(skag_ctrl.reap_fd);
-		skag_ctrl.reap_fd = -1;
+		skag_ctrl_fds_close();
 		return skag_ctrl.attach_rc;
 	}
 	rc = skag_thread_create(&skag_ctrl.reaper, SKAG_CTRL_REAP_NAME, skag_ctrl_reaper, t);
@@ -462,24 +566,49 @@ skag_ctrl_telemetry_register(void)
 }
 
 int
-skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes)
+skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes,
+		 const char *dir)
 {
 	struct skag_tbl *t = NULL;
 	unsigned int g;
 	int rc = 0;
 
+	if (dir == NULL)
+		dir = "";
 	pthread_mutex_lock(&skag_ctrl.lock);
 	if (skag_ctrl.refcnt > 0) {
-		rc = skag_ctrl_sizes_check(skag_ctrl_table(), max_groups, max_members,
-					   explicit_sizes);
+		/* One table per process: every device names the same rendezvous, or none. */
+		if (strcmp(dir, skag_ctrl.dir) != 0) {
+			SKAG_CTRL_LOG(ERR, "devices use the rendezvous \"%s\", not \"%s\"",
+				      skag_ctrl.dir, dir);
+			rc = -EINVAL;
+		} else {
+			rc = skag_ctrl_sizes_check(skag_ctrl_table(), max_groups, max_members,
+						   explicit_sizes);
+		}
 		if (rc == 0)
 			skag_ctrl.refcnt++;
 		goto out;
 	}
-
-	rc = skag_ctrl_table_map(max_groups, max_members, &t);
-	if (rc == 0)
+	if (strlen(dir) > SKAG_OS_DIR_MAX) {
+		SKAG_CTRL_LOG(ERR, "rendezvous path longer than %d", SKAG_OS_DIR_MAX);
+		rc = -EINVAL;
+		goto out;
+	}
+	strcpy(skag_ctrl.dir, dir);
+	if (dir[0] != '\0') {
+		rc = skag_os_table_map(dir, max_groups, max_members, &t);
+		if (rc != 0)
+			SKAG_CTRL_LOG(ERR, "cannot map the group table of %s: %s", dir,
+				      strerror(-rc));
+	} else {
+		rc = skag_ctrl_table_map(max_groups, max_members, &t);
+	}
+	if (rc == 0) {
 		rc = skag_ctrl_sizes_check(t, max_groups, max_members, explicit_sizes);
+		if (rc != 0 && dir[0] != '\0')
+			skag_os_table_unmap(t);
+	}
 	if (rc != 0)
 		goto out;
 	if (!skag_ctrl.regs_ready) {
@@ -489,8 +618,11 @@ skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes)
 		skag_ctrl.regs_ready = true;
 	}
 	rc = skag_ctrl_threads_start(t);
-	if (rc != 0)
+	if (rc != 0) {
+		if (dir[0] != '\0')
+			skag_os_table_unmap(t);
 		goto out;
+	}
 	skag_ctrl_telemetry_register();
 	rte_atomic_store_explicit(&skag_ctrl.tbl, t, rte_memory_order_release);
 	skag_ctrl.refcnt = 1;
@@ -509,6 +641,8 @@ skag_ctrl_detach(void)
 	}
 	skag_ctrl_threads_stop(skag_ctrl_table(), true);
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
+	if (skag_ctrl.dir[0] != '\0')
+		skag_os_table_unmap(skag_ctrl_table());
 	rte_atomic_store_explicit(&skag_ctrl.tbl, NULL, rte_memory_order_release);
 	skag_ctrl.proc = -1;
 	skag_ctrl_reg_remove_dev(-1);
@@ -598,7 +732,8 @@ skag_ctrl_group_join(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uu
 /* Leave or destroy: the membership ends, and with it the local callback registration. */
 static int
 skag_ctrl_group_end(const struct rte_dma_dev *dev, int16_t group_id,
-		    int (*end)(struct skag_tbl *t, int16_t dev_id, int16_t group_id))
+		    int (*end)(struct skag_tbl *t, uint64_t instance, int16_t dev_id,
+			       int16_t group_id))
 {
 	int16_t dev_id = dev->data->dev_id;
 	struct skag_tbl *t;
@@ -606,7 +741,7 @@ skag_ctrl_group_end(const struct rte_dma_dev *dev, int16_t group_id,
 
 	pthread_mutex_lock(&skag_ctrl.reg_lock);
 	t = skag_ctrl_table();
-	rc = t == NULL ? -ENODEV : end(t, dev_id, group_id);
+	rc = t == NULL ? -ENODEV : end(t, skag_os_instance(), dev_id, group_id);
 	if (rc == 0)
 		skag_ctrl_reg_remove_group(dev_id, group_id);
 	pthread_mutex_unlock(&skag_ctrl.reg_lock);
@@ -633,7 +768,8 @@ skag_ctrl_group_handler_get(const struct rte_dma_dev *dev, int16_t group_id,
 
 	if (t == NULL)
 		return -ENODEV;
-	return skag_handler_get(t, dev->data->dev_id, group_id, domain_id, handler);
+	return skag_handler_get(t, skag_os_instance(), dev->data->dev_id, group_id, domain_id,
+				handler);
 }
 
 /* Live members of a group, creator first; returns the count or a negative errno. */
@@ -679,7 +815,7 @@ skag_ctrl_dump_groups(int16_t dev_id, FILE *f)
 		st.repairs, st.ev_dropped);
 	fprintf(f, "  access pair groups:\n");
 	for (g = skag_group_next(t, -1); g >= 0; g = skag_group_next(t, g)) {
-		if (!skag_dev_is_member(t, dev_id, g))
+		if (!skag_dev_is_member(t, skag_os_instance(), dev_id, g))
 			continue;
 		n = skag_ctrl_members(t, g, mi);
 		if (n < 0)	/* destroyed meanwhile */

@@ -58,11 +58,24 @@ extern "C" {
  *   Members per group (2..SKAG_MAX_MEMBERS); used when the table is created.
  * @param explicit_sizes
  *   True if the sizes were given as devargs: they must then match an existing table.
+ * @param dir
+ *   Rendezvous directory of a table shared with other OS instances, NULL or "" for the table
+ *   of the processes of this application (a memzone). Every device of a process gives the same.
  * @return
  *   0, -EINVAL on bad or mismatching sizes, -ENOENT if a secondary finds no table, -ENOSPC
  *   if no process slot is free, or another negative errno.
  */
-int skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes);
+int skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes,
+		const char *dir);
+
+/** Rendezvous directory of the process's table, "" for the memzone table. */
+const char *skag_ctrl_rendezvous(void);
+
+/**
+ * Watch the connection of an import: when the exporting process closes it (it died or is
+ * going), dead processes are looked for at once. The import keeps the descriptor.
+ */
+int skag_ctrl_watch_import(int fd);
 
 /**
  * Drop one reference taken by skag_ctrl_attach(); called by remove. The last one stops the

@@ -28,43 +28,43 @@
 #include <rte_memcpy.h>
 
 #include "skeleton_ag.h"
+#include "skeleton_ag_ctrl.h"
 
-/* Index of the range of the vchan's map holding [addr, addr + len), -1 if none. */
-static int
-skag_vmem_find(const struct skag_vchan_mem *vm, uint64_t addr, uint32_t len)
+/*
+ * Whether an end of the vchan may reach [addr, addr + len), and where that is here (*local):
+ * its windows (the process's map of backed DPDK shared memory, or what another OS instance
+ * exported), the rest of the map if the copy holds only part of it, and for a local vchan the
+ * private memory of the process (the device can use any virtual address, SVA). A window hit
+ * becomes the end's hint.
+ */
+static bool
+skag_addr_ok(struct skag_vchan *vc, struct skag_vchan_end *e, uint64_t addr, uint32_t len,
+	     bool write, uint64_t *local)
 {
 	uint16_t i;
 
-	for (i = 0; i < vm->nb; i++)
-		if (skag_window_has(&vm->w[i], addr, len))
-			return i;
-	return -1;
-}
-
-/*
- * Whether the vchan may reach [addr, addr + len): backed DPDK shared memory; a local vchan
- * also reaches private memory of its process (the device can use any virtual address, SVA).
- * A hit in the vchan's copy of the map becomes the hint of the next copies.
- */
-static bool
-skag_addr_ok(struct skag_vchan *vc, uint64_t addr, uint32_t len, bool write, uint16_t *hint)
-{
-	int i = skag_vmem_find(&vc->mem, addr, len);
-
-	if (i >= 0) {
-		*hint = i;
-		return true;
+	for (i = 0; i < e->nb; i++) {
+		if (skag_window_has(&e->w[i], addr, len)) {
+			e->hint = i;
+			*local = addr + e->w[i].delta;
+			return true;
+		}
 	}
-	if (vc->mem.partial && skag_mem_shared_has(addr, len))
+	*local = addr;
+	if (e->partial && skag_mem_shared_has(addr, len))
 		return true;
 	return !vc->inter && skag_mem_private_ok(addr, len, write);
 }
 
-/* An inter-domain vchan may still run: no member left, or its three members are still live. */
+/*
+ * An inter-domain vchan may still run: no member left, or its three members are still live;
+ * and memory it imported is mapped in this process.
+ */
 static inline bool
 skag_link_ok(struct skag_vchan *vc)
 {
-	return !vc->inter || skag_link_fresh(&vc->link) || skag_link_revalidate(&vc->link);
+	return !vc->inter || (!vc->foreign && (skag_link_fresh(&vc->link) ||
+					       skag_link_revalidate(&vc->link)));
 }
 
 static inline void
@@ -76,22 +76,27 @@ skag_do_fill(uint8_t *dst, uint64_t pattern, uint32_t len)
 	memcpy(dst, &pattern, len);
 }
 
-/* Check every entry before the first byte is written, then copy the src stream to dst. */
+/*
+ * Check every entry before the first byte is written, translating them in place (the entries
+ * are the vchan's copy), then copy the src stream to dst.
+ */
 static uint16_t
-skag_exec_sg(struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_t nb_src,
-	     const struct rte_dma_sge *dst, uint16_t nb_dst)
+skag_exec_sg(struct skag_vchan *vc, struct rte_dma_sge *src, uint16_t nb_src,
+	     struct rte_dma_sge *dst, uint16_t nb_dst)
 {
 	uint64_t src_len = 0, dst_len = 0;
 	uint32_t soff = 0, doff = 0;
 	uint16_t i, j;
 
 	for (i = 0; i < nb_src; i++) {
-		if (!skag_addr_ok(vc, src[i].addr, src[i].length, false, &vc->mem.src_hint))
+		if (!skag_addr_ok(vc, &vc->mem.src, src[i].addr, src[i].length, false,
+				  &src[i].addr))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
 		src_len += src[i].length;
 	}
 	for (j = 0; j < nb_dst; j++) {
-		if (!skag_addr_ok(vc, dst[j].addr, dst[j].length, true, &vc->mem.dst_hint))
+		if (!skag_addr_ok(vc, &vc->mem.dst, dst[j].addr, dst[j].length, true,
+				  &dst[j].addr))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		dst_len += dst[j].length;
 	}
@@ -126,22 +131,24 @@ skag_exec_sg(struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_t nb_s
 static __rte_noinline uint16_t
 skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
 {
+	uint64_t src, dst;
+
 	/* Checked at execution time: a member that left since enqueue gets nothing written. */
 	if (unlikely(!skag_link_ok(vc)))
 		return RTE_DMA_STATUS_DEV_LINK_ERROR;
 
 	switch (d->op) {
 	case SKAG_OP_COPY:
-		if (!skag_addr_ok(vc, d->src, d->len, false, &vc->mem.src_hint))
+		if (!skag_addr_ok(vc, &vc->mem.src, d->src, d->len, false, &src))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
-		if (!skag_addr_ok(vc, d->dst, d->len, true, &vc->mem.dst_hint))
+		if (!skag_addr_ok(vc, &vc->mem.dst, d->dst, d->len, true, &dst))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
-		rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src, d->len);
+		rte_memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	case SKAG_OP_FILL:
-		if (!skag_addr_ok(vc, d->dst, d->len, true, &vc->mem.dst_hint))
+		if (!skag_addr_ok(vc, &vc->mem.dst, d->dst, d->len, true, &dst))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
-		skag_do_fill((uint8_t *)(uintptr_t)d->dst, d->src, d->len);
+		skag_do_fill((uint8_t *)(uintptr_t)dst, d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	case SKAG_OP_COPY_SG:
 		return skag_exec_sg(vc, &vc->sg_buf[d->src], (uint16_t)d->len,
@@ -153,18 +160,19 @@ skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
 
 /*
  * Execute the ops of descriptors [d, last), contiguous in the ring. A copy whose ranges lie in
- * the ranges the previous copies hit, on a vchan whose group no member left, runs at once;
- * everything else goes through skag_exec(), which also moves the hints. inter is vc->inter, so
- * that each kind of vchan gets its loop; the loop keeps its state in registers.
+ * the windows the previous copies hit, on a vchan whose group no member left, runs at once;
+ * everything else goes through skag_exec(), which also moves the hints. inter (an inter-domain
+ * vchan) and imported (one of its ends is memory of another OS instance) are constant in each
+ * caller, so that each kind of vchan gets its loop, with its state in registers.
  */
 static __rte_always_inline void
 skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *const last,
-	       const bool inter)
+	       const bool inter, const bool imported)
 {
 	const _Atomic uint32_t *const epoch = vc->link.epoch;
 	uint32_t epoch_seen = vc->link.epoch_seen;
-	struct skag_window src_w = vc->mem.w[vc->mem.src_hint];
-	struct skag_window dst_w = vc->mem.w[vc->mem.dst_hint];
+	struct skag_window src_w = vc->mem.src.w[vc->mem.src.hint];
+	struct skag_window dst_w = vc->mem.dst.w[vc->mem.dst.hint];
 
 	for (; d != last; d++) {
 		if (likely(d->op == SKAG_OP_COPY &&
@@ -172,28 +180,47 @@ skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *con
 				      epoch_seen) &&
 			   skag_window_has(&src_w, d->src, d->len) &&
 			   skag_window_has(&dst_w, d->dst, d->len))) {
-			rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src,
+			rte_memcpy((void *)(uintptr_t)(d->dst + (imported ? dst_w.delta : 0)),
+				   (const void *)(uintptr_t)(d->src +
+							      (imported ? src_w.delta : 0)),
 				   d->len);
 			d->status = RTE_DMA_STATUS_SUCCESSFUL;
 			continue;
 		}
 		d->status = skag_exec(vc, d);
 		epoch_seen = vc->link.epoch_seen;
-		src_w = vc->mem.w[vc->mem.src_hint];
-		dst_w = vc->mem.w[vc->mem.dst_hint];
+		src_w = vc->mem.src.w[vc->mem.src.hint];
+		dst_w = vc->mem.dst.w[vc->mem.dst.hint];
 	}
 }
 
 /* Execute ops [idx, end): at most two runs of contiguous descriptors, before and after the wrap. */
 static __rte_always_inline void
-skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter)
+skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter,
+	      const bool imported)
 {
 	struct skag_desc *first = &vc->ring[idx & vc->mask];
 	uint16_t nb = end - idx;
 	uint16_t nb1 = RTE_MIN(nb, (uint16_t)(vc->mask + 1 - (idx & vc->mask)));
 
-	skag_run_descs(vc, first, first + nb1, inter);
-	skag_run_descs(vc, vc->ring, vc->ring + (nb - nb1), inter);
+	skag_run_descs(vc, first, first + nb1, inter, imported);
+	skag_run_descs(vc, vc->ring, vc->ring + (nb - nb1), inter, imported);
+}
+
+/*
+ * The process's map changed since the vchan copied it, or another process drives the vchan:
+ * copy the map again, point the link at this process's mapping of the table; memory imported
+ * by another process is not mapped in this one.
+ */
+static __rte_noinline void
+skag_vchan_rebind(struct skag_vchan *vc)
+{
+	struct skag_tbl *t = skag_ctrl_table();
+
+	skag_mem_copy(&vc->mem);
+	vc->foreign = (vc->mem.src.imported || vc->mem.dst.imported) && vc->owner != skag_mem_pid;
+	if (vc->inter && t != NULL)
+		skag_link_rebind(t, &vc->link);
 }
 
 /* Execute every enqueued op not executed yet; the sg buffer is then free again. */
@@ -202,15 +229,16 @@ skag_run(struct skag_vchan *vc)
 {
 	const uint16_t end = vc->enq_idx;
 
-	/* The map changed since the vchan copied it, or another process drives the vchan. */
 	if (unlikely(vc->mem.gen != rte_atomic_load_explicit(&skag_mem_gen,
 							     rte_memory_order_acquire) ||
 		     vc->mem.pid != skag_mem_pid))
-		skag_mem_copy(&vc->mem);
-	if (vc->inter)
-		skag_run_loop(vc, vc->run_idx, end, true);
+		skag_vchan_rebind(vc);
+	if (vc->mem.src.imported || vc->mem.dst.imported)
+		skag_run_loop(vc, vc->run_idx, end, true, true);
+	else if (vc->inter)
+		skag_run_loop(vc, vc->run_idx, end, true, false);
 	else
-		skag_run_loop(vc, vc->run_idx, end, false);
+		skag_run_loop(vc, vc->run_idx, end, false, false);
 	vc->run_idx = end;
 	vc->sg_used = 0;
 }

@@ -157,22 +157,32 @@ skag_mem_detach(void)
 	pthread_mutex_unlock(&skag_mem.lock);
 }
 
-void
-skag_mem_copy(struct skag_vchan_mem *vm)
+/* lock held */
+static void
+skag_mem_end_copy(struct skag_vchan_end *e)
 {
 	uint32_t i;
 
+	if (e->imported)
+		return;
+	e->nb = RTE_MIN(skag_mem.nb, (uint32_t)SKAG_VCHAN_RANGES);
+	e->partial = skag_mem.nb > SKAG_VCHAN_RANGES;
+	for (i = 0; i < e->nb; i++) {
+		e->w[i].start = skag_mem.r[i].start;
+		e->w[i].span = skag_mem.r[i].end - skag_mem.r[i].start;
+		e->w[i].delta = 0;
+	}
+	e->hint = 0;
+}
+
+void
+skag_mem_copy(struct skag_vchan_mem *vm)
+{
 	pthread_mutex_lock(&skag_mem.lock);
 	vm->gen = rte_atomic_load_explicit(&skag_mem_gen, rte_memory_order_acquire);
 	vm->pid = skag_mem_pid;
-	vm->nb = RTE_MIN(skag_mem.nb, (uint32_t)SKAG_VCHAN_RANGES);
-	vm->partial = skag_mem.nb > SKAG_VCHAN_RANGES;
-	for (i = 0; i < vm->nb; i++) {
-		vm->w[i].start = skag_mem.r[i].start;
-		vm->w[i].span = skag_mem.r[i].end - skag_mem.r[i].start;
-	}
-	vm->src_hint = 0;
-	vm->dst_hint = 0;
+	skag_mem_end_copy(&vm->src);
+	skag_mem_end_copy(&vm->dst);
 	pthread_mutex_unlock(&skag_mem.lock);
 }
 

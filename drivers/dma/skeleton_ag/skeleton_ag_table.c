@@ -50,6 +50,7 @@ struct skag_member {
 	uint8_t role;
 	uint8_t want_events;
 	uint8_t post_next;	/* ENDING: next slot to post MEMBER_LEFT to */
+	uint64_t instance;	/* OS instance of the process */
 };
 
 struct skag_group {
@@ -65,6 +66,7 @@ struct skag_proc {
 	pthread_mutex_t alive;	/* held by the attaching thread while the process lives */
 	_Atomic uint32_t state;
 	int32_t pid;
+	uint64_t instance;
 	_Atomic uint32_t ev_seq;	/* futex word, bumped on each post */
 	_Atomic uint32_t waiters;	/* threads in skag_proc_wait() */
 	uint32_t ev_head;
@@ -152,16 +154,22 @@ group_live(struct skag_tbl *t, int16_t group_id)
 	return &t->groups[group_id];
 }
 
-/* Slot of the live member of group g using dev_id, -1 if none. */
+static inline bool
+member_is_dev(const struct skag_member *mb, uint64_t instance, int16_t dev_id)
+{
+	return mb->dev_id == dev_id && mb->instance == instance;
+}
+
+/* Slot of the live member of group g using the device, -1 if none. */
 static int
-member_find_dev(struct skag_tbl *t, unsigned int g, int16_t dev_id)
+member_find_dev(struct skag_tbl *t, unsigned int g, uint64_t instance, int16_t dev_id)
 {
 	unsigned int m;
 
 	for (m = 0; m < t->max_members; m++) {
 		const struct skag_member *mb = member_get(t, g, m);
 
-		if (mb->state == SKAG_LIVE && mb->dev_id == dev_id)
+		if (mb->state == SKAG_LIVE && member_is_dev(mb, instance, dev_id))
 			return m;
 	}
 	return -1;
@@ -278,6 +286,7 @@ member_write(struct skag_tbl *t, unsigned int g, unsigned int m, int proc, int16
 
 	memcpy(mb->domain, domain, SKAG_UUID_LEN);
 	mb->pid = t->procs[proc].pid;
+	mb->instance = t->procs[proc].instance;
 	mb->dev_id = dev_id;
 	mb->handler = handler;
 	mb->proc = proc;
@@ -650,7 +659,7 @@ skag_tbl_repair(struct skag_tbl *t)
 }
 
 int
-skag_proc_attach(struct skag_tbl *t, int32_t pid)
+skag_proc_attach(struct skag_tbl *t, int32_t pid, uint64_t instance)
 {
 	unsigned int p;
 	int rc;
@@ -674,6 +683,7 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid)
 		else if (lrc != 0)
 			continue;
 		sp->pid = pid;
+		sp->instance = instance;
 		sp->ev_head = 0;
 		sp->ev_tail = 0;
 		sp->ev_dropped = 0;
@@ -836,7 +846,8 @@ skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
 		if (mb->state != SKAG_LIVE) {
 			if (slot == t->max_members)
 				slot = m;
-		} else if (mb->dev_id == dev_id || memcmp(mb->domain, domain, SKAG_UUID_LEN) == 0) {
+		} else if (member_is_dev(mb, t->procs[proc].instance, dev_id) ||
+			   memcmp(mb->domain, domain, SKAG_UUID_LEN) == 0) {
 			rc = -EEXIST;
 			goto out;
 		}
@@ -860,7 +871,7 @@ out:
 }
 
 int
-skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
+skag_group_leave(struct skag_tbl *t, uint64_t instance, int16_t dev_id, int16_t group_id)
 {
 	struct skag_group *grp;
 	int rc, m;
@@ -875,7 +886,7 @@ skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
 		rc = -ENOENT;
 		goto out;
 	}
-	m = member_find_dev(t, group_id, dev_id);
+	m = member_find_dev(t, group_id, instance, dev_id);
 	if (m < 0)
 		rc = -EPERM;
 	else if (m == 0 && grp->nb_members > 1)
@@ -888,7 +899,7 @@ out:
 }
 
 int
-skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
+skag_group_destroy(struct skag_tbl *t, uint64_t instance, int16_t dev_id, int16_t group_id)
 {
 	struct skag_group *grp;
 	int rc;
@@ -901,7 +912,7 @@ skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
 	grp = group_live(t, group_id);
 	if (grp == NULL)
 		rc = -ENOENT;
-	else if (member_find_dev(t, group_id, dev_id) != 0)
+	else if (member_find_dev(t, group_id, instance, dev_id) != 0)
 		rc = -EPERM;
 	else if (grp->nb_members > 1)
 		rc = -EBUSY;
@@ -912,7 +923,7 @@ skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
 }
 
 int
-skag_handler_get(struct skag_tbl *t, int16_t dev_id, int16_t group_id,
+skag_handler_get(struct skag_tbl *t, uint64_t instance, int16_t dev_id, int16_t group_id,
 		 const uint8_t domain[SKAG_UUID_LEN], uint16_t *handler)
 {
 	unsigned int m;
@@ -927,7 +938,7 @@ skag_handler_get(struct skag_tbl *t, int16_t dev_id, int16_t group_id,
 		rc = -ENOENT;
 		goto out;
 	}
-	if (member_find_dev(t, group_id, dev_id) < 0) {
+	if (member_find_dev(t, group_id, instance, dev_id) < 0) {
 		rc = -EPERM;
 		goto out;
 	}
@@ -979,12 +990,24 @@ link_member(struct skag_tbl *t, struct skag_link *l, enum skag_link_member which
 {
 	struct skag_member *mb = member_get(t, g, m);
 
-	l->gen[which] = &mb->gen;
+	l->member_idx[which] = m;
 	l->gen_live[which] = atomic_load_explicit(&mb->gen, memory_order_relaxed);
+	l->pid[which] = mb->pid;
+	l->instance[which] = mb->instance;
+}
+
+void
+skag_link_rebind(struct skag_tbl *t, struct skag_link *l)
+{
+	unsigned int i;
+
+	l->epoch = &t->groups[l->group_id].epoch;
+	for (i = 0; i < DIM(l->gen); i++)
+		l->gen[i] = &member_get(t, l->group_id, l->member_idx[i])->gen;
 }
 
 int
-skag_link_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
+skag_link_resolve(struct skag_tbl *t, uint64_t instance, int16_t dev_id, uint16_t src_handler,
 		  uint16_t dst_handler, struct skag_link *link)
 {
 	int rc, si, di, self, g;
@@ -999,16 +1022,16 @@ skag_link_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
 	di = handler_member(t, dst_handler);
 	g = si / (int)t->max_members;
 	if (si < 0 || di < 0 || g != di / (int)t->max_members ||
-	    (self = member_find_dev(t, g, dev_id)) < 0) {
+	    (self = member_find_dev(t, g, instance, dev_id)) < 0) {
 		rc = -EPERM;
 		goto out;
 	}
 	link->group_id = g;
-	link->epoch = &t->groups[g].epoch;
 	link->epoch_seen = atomic_load_explicit(&t->groups[g].epoch, memory_order_relaxed);
 	link_member(t, link, SKAG_LINK_SRC, g, si % t->max_members);
 	link_member(t, link, SKAG_LINK_DST, g, di % t->max_members);
 	link_member(t, link, SKAG_LINK_SELF, g, self);
+	skag_link_rebind(t, link);
 out:
 	tbl_unlock(t);
 	return rc;
@@ -1124,6 +1147,7 @@ skag_group_info(struct skag_tbl *t, int16_t group_id, struct skag_member_info *o
 		if (n < max) {
 			memcpy(out[n].domain, mb->domain, SKAG_UUID_LEN);
 			out[n].pid = mb->pid;
+			out[n].instance = mb->instance;
 			out[n].dev_id = mb->dev_id;
 			out[n].handler = mb->handler;
 			out[n].role = mb->role;
@@ -1159,13 +1183,31 @@ skag_group_next(struct skag_tbl *t, int16_t prev)
 }
 
 bool
-skag_dev_is_member(struct skag_tbl *t, int16_t dev_id, int16_t group_id)
+skag_dev_is_member(struct skag_tbl *t, uint64_t instance, int16_t dev_id, int16_t group_id)
 {
 	bool ret;
 
 	if (t == NULL || dev_id < 0 || tbl_lock(t) != 0)
 		return false;
-	ret = group_live(t, group_id) != NULL && member_find_dev(t, group_id, dev_id) >= 0;
+	ret = group_live(t, group_id) != NULL &&
+		member_find_dev(t, group_id, instance, dev_id) >= 0;
+	tbl_unlock(t);
+	return ret;
+}
+
+bool
+skag_group_has_pid(struct skag_tbl *t, int16_t group_id, int32_t pid)
+{
+	bool ret = false;
+	unsigned int m;
+
+	if (t == NULL || pid <= 0 || tbl_lock(t) != 0)
+		return false;
+	for (m = 0; group_live(t, group_id) != NULL && m < t->max_members && !ret; m++) {
+		const struct skag_member *mb = member_get(t, group_id, m);
+
+		ret = mb->state == SKAG_LIVE && mb->pid == pid;
+	}
 	tbl_unlock(t);
 	return ret;
 }

@@ -20,6 +20,9 @@
  * that dies at any point of an operation leaves a table whose next locker finishes or undoes
  * the operation, so that every remaining member gets each event exactly once.
  *
+ * A device is named by its id and the OS instance (the application) it belongs to: device ids
+ * of different applications are unrelated.
+ *
  * Unless stated otherwise, functions return 0 or a negative errno and leave the table unchanged
  * on error.
  */
@@ -75,6 +78,7 @@ struct skag_event {
 /** Description of one member; never carries the group token. */
 struct skag_member_info {
 	uint8_t domain[SKAG_UUID_LEN];
+	uint64_t instance;	/**< OS instance of the member's process. */
 	int32_t pid;
 	int16_t dev_id;
 	uint16_t handler;
@@ -107,7 +111,8 @@ struct skag_member_ref {
  * What an inter-domain channel needs to check, lock-free, that it may still run: the source,
  * destination and submitting members of one group. Any departure from the group changes its
  * epoch, so one load tells that all three are still members; after a change,
- * skag_link_revalidate() looks at the three members themselves.
+ * skag_link_revalidate() looks at the three members themselves. The pointers are valid in the
+ * process that resolved or last rebound the link (skag_link_rebind()).
  */
 struct skag_link {
 	const _Atomic uint32_t *epoch;		/**< Departure count of the group. */
@@ -115,6 +120,9 @@ struct skag_link {
 	const _Atomic uint32_t *gen[3];		/**< Generation words of src, dst, self. */
 	uint32_t gen_live[3];			/**< Their values while live. */
 	int16_t group_id;
+	uint16_t member_idx[3];			/**< Slots of src, dst, self in the group. */
+	int32_t pid[3];				/**< Their processes. */
+	uint64_t instance[3];			/**< Their OS instances. */
 };
 
 /** Index in struct skag_link::gen of each member. */
@@ -186,10 +194,14 @@ int skag_tbl_repair(struct skag_tbl *t);
  * memberships of the process: the thread keeps the slot's robust "alive" mutex locked, so the
  * process is seen dead (skag_proc_reap()) when the thread is gone.
  *
+ * @param instance
+ *   The OS instance of the process: processes of one instance share their memory, and the
+ *   members of other instances are reached through the memory they export.
+ *
  * @return
  *   Process slot index >= 0, -ENOSPC if all SKAG_MAX_PROCS slots are used, -EINVAL.
  */
-int skag_proc_attach(struct skag_tbl *t, int32_t pid);
+int skag_proc_attach(struct skag_tbl *t, int32_t pid, uint64_t instance);
 
 /**
  * Orderly detach: remove all memberships of the process as if it left or died (creator:
@@ -259,7 +271,7 @@ int skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
  * @return
  *   0, -EINVAL, -ENOENT unknown group, -EPERM dev_id not a member, -EBUSY creator with joiners.
  */
-int skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
+int skag_group_leave(struct skag_tbl *t, uint64_t instance, int16_t dev_id, int16_t group_id);
 
 /**
  * Destroy a group that has no joiners left.
@@ -267,7 +279,8 @@ int skag_group_leave(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
  * @return
  *   0, -EINVAL, -ENOENT unknown group, -EPERM dev_id not the creator, -EBUSY joiners remain.
  */
-int skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
+int skag_group_destroy(struct skag_tbl *t, uint64_t instance, int16_t dev_id,
+		int16_t group_id);
 
 /**
  * Get the handler of a domain in a group, for a member of that group.
@@ -275,7 +288,7 @@ int skag_group_destroy(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
  * @return
  *   0, -EINVAL, -ENOENT unknown group or domain not in the group, -EPERM dev_id not a member.
  */
-int skag_handler_get(struct skag_tbl *t, int16_t dev_id, int16_t group_id,
+int skag_handler_get(struct skag_tbl *t, uint64_t instance, int16_t dev_id, int16_t group_id,
 		const uint8_t domain[SKAG_UUID_LEN], uint16_t *handler);
 
 /**
@@ -295,8 +308,11 @@ int skag_dev_remove(struct skag_tbl *t, int proc, int16_t dev_id);
  *   0, -EINVAL on a zero handler or NULL argument, -EPERM unless both handlers are live members
  *   of one group of which dev_id is a live member.
  */
-int skag_link_resolve(struct skag_tbl *t, int16_t dev_id, uint16_t src_handler,
+int skag_link_resolve(struct skag_tbl *t, uint64_t instance, int16_t dev_id, uint16_t src_handler,
 		uint16_t dst_handler, struct skag_link *link);
+
+/** Make the pointers of a link valid in the calling process, whose mapping of the table is t. */
+void skag_link_rebind(struct skag_tbl *t, struct skag_link *l);
 
 /** Lock-free check that no member left the group of a link since it was last validated. */
 static inline bool
@@ -360,7 +376,11 @@ int skag_group_info(struct skag_tbl *t, int16_t group_id, struct skag_member_inf
 int skag_group_next(struct skag_tbl *t, int16_t prev);
 
 /** Whether dev_id is a live member of group_id. */
-bool skag_dev_is_member(struct skag_tbl *t, int16_t dev_id, int16_t group_id);
+bool skag_dev_is_member(struct skag_tbl *t, uint64_t instance, int16_t dev_id,
+		int16_t group_id);
+
+/** Whether process pid holds a live member of group_id. */
+bool skag_group_has_pid(struct skag_tbl *t, int16_t group_id, int32_t pid);
 
 /** Read the table counters (zeroed if t is NULL). */
 void skag_tbl_stats_get(struct skag_tbl *t, struct skag_tbl_stats *s);
