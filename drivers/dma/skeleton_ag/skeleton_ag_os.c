@@ -278,32 +278,63 @@ skag_os_send(int fd, const struct skag_os_msg *m, int mem_fd)
 	return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(*m) ? 0 : -EIO;
 }
 
-/* Export walk: regions are merged while VA, file and offset run on. */
-struct skag_os_walk {
+struct skag_os_region {
+	uint64_t va;
+	uint64_t len;
+	uint64_t offset;
 	int fd;
-	struct skag_os_msg cur;
-	int cur_fd;
-	uint32_t count;
-	int rc;
 };
 
-static int
-skag_os_walk_flush(struct skag_os_walk *w)
+static void
+skag_os_regions_close(struct skag_os_region *r, unsigned int nb)
 {
-	if (w->cur.len == 0)
-		return 0;
-	w->cur.magic = SKAG_OS_MAGIC;
-	if (skag_os_send(w->fd, &w->cur, w->cur_fd) != 0)
-		return -EIO;
-	w->count++;
-	w->cur.len = 0;
+	unsigned int i;
+
+	for (i = 0; i < nb; i++)
+		close(r[i].fd);
+	free(r);
+}
+
+/* Append a region; its fd is then the array's. */
+static int
+skag_os_region_add(struct skag_os_region **r, unsigned int *nb, unsigned int *size,
+		   const struct skag_os_region *reg)
+{
+	struct skag_os_region *tmp;
+
+	if (*nb == SKAG_OS_MAX_REGIONS)
+		return -E2BIG;
+	if (*nb == *size) {
+		tmp = realloc(*r, RTE_MAX(2 * *size, 64u) * sizeof(*tmp));
+		if (tmp == NULL)
+			return -ENOMEM;
+		*r = tmp;
+		*size = RTE_MAX(2 * *size, 64u);
+	}
+	(*r)[(*nb)++] = *reg;
 	return 0;
 }
+
+/*
+ * Export walk, under the memory hotplug lock, which is shared with the other processes of the
+ * application and does not survive the death of a holder: no I/O here, the regions are sent
+ * after it. They are merged while VA, file and offset run on; each gets a dup of its fd, which
+ * EAL closes if the memory is freed meanwhile.
+ */
+struct skag_os_walk {
+	struct skag_os_region *r;
+	unsigned int nb;
+	unsigned int size;
+	int cur_fd;	/* EAL's fd of the last region */
+	int rc;
+};
 
 static int
 skag_os_walk_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *arg)
 {
 	struct skag_os_walk *w = arg;
+	struct skag_os_region reg;
+	struct skag_os_region *last = w->nb > 0 ? &w->r[w->nb - 1] : NULL;
 	size_t offset;
 	int fd;
 
@@ -314,19 +345,19 @@ skag_os_walk_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 		w->rc = -ENOTSUP;
 		return -1;
 	}
-	if (w->cur.len != 0 && fd == w->cur_fd &&
-	    w->cur.va + w->cur.len == (uintptr_t)ms->addr &&
-	    w->cur.offset + w->cur.len == offset) {
-		w->cur.len += ms->len;
+	if (last != NULL && fd == w->cur_fd && last->va + last->len == (uintptr_t)ms->addr &&
+	    last->offset + last->len == offset) {
+		last->len += ms->len;
 		return 0;
 	}
-	if (skag_os_walk_flush(w) != 0) {
-		w->rc = -EIO;
+	reg = (struct skag_os_region){ (uintptr_t)ms->addr, ms->len, offset,
+				       fcntl(fd, F_DUPFD_CLOEXEC, 0) };
+	w->rc = reg.fd < 0 ? -errno : skag_os_region_add(&w->r, &w->nb, &w->size, &reg);
+	if (w->rc != 0) {
+		if (reg.fd >= 0)
+			close(reg.fd);
 		return -1;
 	}
-	w->cur.va = (uintptr_t)ms->addr;
-	w->cur.len = ms->len;
-	w->cur.offset = offset;
 	w->cur_fd = fd;
 	return 0;
 }
@@ -338,6 +369,7 @@ skag_os_serve(struct skag_tbl *t, int listen_fd)
 	struct skag_os_msg end = { .magic = SKAG_OS_MAGIC, .last = 1 };
 	struct pollfd pfd = { .events = POLLIN };
 	struct skag_os_req req;
+	unsigned int i;
 	int32_t pid;
 	ssize_t n;
 	int fd;
@@ -364,19 +396,26 @@ skag_os_serve(struct skag_tbl *t, int listen_fd)
 		close(fd);
 		return -1;
 	}
-	w.fd = fd;
 	rte_mcfg_mem_read_lock();
-	if (rte_memseg_walk_thread_unsafe(skag_os_walk_seg, &w) == 0)
-		w.rc = skag_os_walk_flush(&w);
+	rte_memseg_walk_thread_unsafe(skag_os_walk_seg, &w);
 	rte_mcfg_mem_read_unlock();
+	for (i = 0; w.rc == 0 && i < w.nb; i++) {
+		struct skag_os_msg m = {
+			.magic = SKAG_OS_MAGIC, .va = w.r[i].va, .len = w.r[i].len,
+			.offset = w.r[i].offset,
+		};
+
+		w.rc = skag_os_send(fd, &m, w.r[i].fd);
+	}
+	skag_os_regions_close(w.r, w.nb);
 	end.status = w.rc;
-	end.count = w.count;
+	end.count = w.nb;
 	if (skag_os_send(fd, &end, -1) != 0 || w.rc != 0) {
 		SKAG_LOG(ERR, "export to pid %" PRId32 " failed: %s", pid, strerror(-w.rc));
 		close(fd);
 		return -1;
 	}
-	SKAG_LOG(DEBUG, "exported %u region(s) to pid %" PRId32, w.count, pid);
+	SKAG_LOG(DEBUG, "exported %u region(s) to pid %" PRId32, w.nb, pid);
 	return fd;
 }
 
@@ -416,13 +455,6 @@ skag_os_recv(int fd, struct skag_os_msg *m, int *mem_fd)
 	return 0;
 }
 
-struct skag_os_region {
-	uint64_t va;
-	uint64_t len;
-	uint64_t offset;
-	int fd;
-};
-
 static int
 skag_os_region_cmp(const void *a, const void *b)
 {
@@ -431,21 +463,11 @@ skag_os_region_cmp(const void *a, const void *b)
 	return x->va < y->va ? -1 : x->va > y->va;
 }
 
-static void
-skag_os_regions_close(struct skag_os_region *r, unsigned int nb)
-{
-	unsigned int i;
-
-	for (i = 0; i < nb; i++)
-		close(r[i].fd);
-	free(r);
-}
-
 /* Receive every region of the export; the reply is checked whole before anything is mapped. */
 static int
 skag_os_regions_recv(int fd, struct skag_os_region **rp, unsigned int *nbp)
 {
-	struct skag_os_region *r = NULL, *tmp;
+	struct skag_os_region *r = NULL;
 	unsigned int nb = 0, size = 0;
 	uint64_t page = getpagesize();
 	struct skag_os_msg m;
@@ -463,23 +485,19 @@ skag_os_regions_recv(int fd, struct skag_os_region **rp, unsigned int *nbp)
 			break;
 		}
 		if (mem_fd < 0 || m.len == 0 || m.va % page != 0 || m.len % page != 0 ||
-		    m.offset % page != 0 || m.va + m.len < m.va || nb == SKAG_OS_MAX_REGIONS) {
+		    m.offset % page != 0 || m.va + m.len < m.va) {
 			if (mem_fd >= 0)
 				close(mem_fd);
 			rc = -EPROTO;
 			break;
 		}
-		if (nb == size) {
-			size = RTE_MAX(2 * size, 64u);
-			tmp = realloc(r, size * sizeof(*r));
-			if (tmp == NULL) {
-				close(mem_fd);
-				rc = -ENOMEM;
-				break;
-			}
-			r = tmp;
+		rc = skag_os_region_add(&r, &nb, &size,
+					&(struct skag_os_region){ m.va, m.len, m.offset, mem_fd });
+		if (rc != 0) {
+			close(mem_fd);
+			rc = rc == -E2BIG ? -EPROTO : rc;
+			break;
 		}
-		r[nb++] = (struct skag_os_region){ m.va, m.len, m.offset, mem_fd };
 	}
 	if (rc != 0) {
 		skag_os_regions_close(r, nb);
