@@ -163,7 +163,8 @@ skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
  * the windows the previous copies hit, on a vchan whose group no member left, runs at once;
  * everything else goes through skag_exec(), which also moves the hints. inter (an inter-domain
  * vchan) and imported (one of its ends is memory of another OS instance) are constant in each
- * caller, so that each kind of vchan gets its loop, with its state in registers.
+ * caller, so that each kind of vchan gets its loop, with its state in registers: forced
+ * inlining, as the compiler does not inline a loop holding rte_memcpy() by itself.
  */
 static __rte_always_inline void
 skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *const last,

@@ -1021,8 +1021,9 @@ skag_link_resolve(struct skag_tbl *t, uint64_t instance, int16_t dev_id, uint16_
 	si = handler_member(t, src_handler);
 	di = handler_member(t, dst_handler);
 	g = si / (int)t->max_members;
-	if (si < 0 || di < 0 || g != di / (int)t->max_members ||
-	    (self = member_find_dev(t, g, instance, dev_id)) < 0) {
+	self = si < 0 || di < 0 || g != di / (int)t->max_members ? -1 :
+		member_find_dev(t, g, instance, dev_id);
+	if (self < 0) {
 		rc = -EPERM;
 		goto out;
 	}
