@@ -4,7 +4,8 @@
 # Run DPDK's own patch checks on our series:
 #  - devtools/checkpatches.sh on build/patches/*.patch (make patches first),
 #    with the kernel's checkpatch.pl taken from the Debian linux-source-6.1
-#    tarball (extracted once into build/checkpatch/);
+#    tarball (extracted once into build/checkpatch/, see checkpatch_setup in
+#    series.sh);
 #  - devtools/check-git-log.sh and devtools/check-symbol-change.sh in
 #    build/series-tree over the series' commits.
 # check-git-log.sh wants every author in DPDK's .mailmap: the first patch of
@@ -15,39 +16,9 @@ set -euo pipefail
 
 SERIES_TREE=$BUILD/series-tree
 PATCHES=$BUILD/patches
-CP=$BUILD/checkpatch
-KSRC=/usr/src/linux-source-6.1.tar.xz
 
 [ -d "$SERIES_TREE/.git" ] && [ -d "$PATCHES" ] || die "run devtools/gen-patches.sh (make patches) first"
-command -v gawk >/dev/null || die "gawk is required by DPDK's check scripts (mawk fails); apt-get install gawk"
-
-if [ ! -x "$CP/checkpatch.pl" ]; then
-	[ -f "$KSRC" ] || die "$KSRC missing: apt-get install linux-source-6.1"
-	note "extracting checkpatch.pl from $KSRC"
-	rm -rf "$CP" "$CP.tmp"
-	mkdir -p "$CP.tmp"
-	tar -xJf "$KSRC" -C "$CP.tmp" --strip-components=2 \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch ||
-		die "cannot extract checkpatch.pl from $KSRC"
-	chmod +x "$CP.tmp/checkpatch.pl"
-	mv "$CP.tmp" "$CP"
-fi
-
-# DPDK scripts call plain awk: make it gawk for them.
-mkdir -p "$BUILD/bin"
-ln -sf "$(command -v gawk)" "$BUILD/bin/awk"
-export PATH=$BUILD/bin:$PATH
-export DPDK_CHECKPATCH_PATH=$CP/checkpatch.pl
-dict=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt
-if [ -z "${DPDK_CHECKPATCH_CODESPELL:-}" ]; then
-	if [ -f "$dict" ]; then
-		export DPDK_CHECKPATCH_CODESPELL=$dict
-	else
-		export DPDK_CHECKPATCH_CODESPELL=disable
-	fi
-fi
+checkpatch_setup
 
 cd "$SERIES_TREE"
 patches=("$PATCHES"/*.patch)

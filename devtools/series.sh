@@ -113,3 +113,37 @@ make_series_tree() {
 			die "cannot amend $patch with its new files"
 	done < <(series_lines)
 }
+
+# Kernel checkpatch.pl (Debian's linux-source-6.1) and the environment DPDK's
+# check scripts need: exports DPDK_CHECKPATCH_PATH, DPDK_CHECKPATCH_CODESPELL
+# and a PATH where awk is gawk.
+checkpatch_setup() {
+	local cp=$BUILD/checkpatch ksrc=/usr/src/linux-source-6.1.tar.xz
+	local dict=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt
+	command -v gawk >/dev/null || die "gawk is required by DPDK's check scripts (mawk fails); apt-get install gawk"
+	if [ ! -x "$cp/checkpatch.pl" ]; then
+		[ -f "$ksrc" ] || die "$ksrc missing: apt-get install linux-source-6.1"
+		note "extracting checkpatch.pl from $ksrc"
+		rm -rf "$cp" "$cp.tmp"
+		mkdir -p "$cp.tmp"
+		tar -xJf "$ksrc" -C "$cp.tmp" --strip-components=2 \
+			linux-source-6.1/scripts/checkpatch.pl \
+			linux-source-6.1/scripts/spelling.txt \
+			linux-source-6.1/scripts/const_structs.checkpatch ||
+			die "cannot extract checkpatch.pl from $ksrc"
+		chmod +x "$cp.tmp/checkpatch.pl"
+		mv "$cp.tmp" "$cp"
+	fi
+	# DPDK scripts call plain awk: make it gawk for them.
+	mkdir -p "$BUILD/bin"
+	ln -sf "$(command -v gawk)" "$BUILD/bin/awk"
+	export PATH=$BUILD/bin:$PATH
+	export DPDK_CHECKPATCH_PATH=$cp/checkpatch.pl
+	if [ -z "${DPDK_CHECKPATCH_CODESPELL:-}" ]; then
+		if [ -f "$dict" ]; then
+			export DPDK_CHECKPATCH_CODESPELL=$dict
+		else
+			export DPDK_CHECKPATCH_CODESPELL=disable
+		fi
+	fi
+}
