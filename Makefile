@@ -10,6 +10,9 @@
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series
+#   make patches-main DPDK_MAIN=<DPDK main git tree>
+#                 the series for DPDK main (patches/main/) in build/main/patches/, verified:
+#                 git am on patches/main/BASE, each patch built, autotests, main's checks
 #   make tree-main DPDK_MAIN=<DPDK main git tree>
 #                 build/tree-main: git work tree of DPDK main + patches/main, one commit per patch
 #   make doc      DPDK HTML guides with our pages (sphinx -W) into build/doc/html/
@@ -19,7 +22,7 @@ NINJA_JOBS ?= 2
 BUILD := build
 
 .PHONY: all deps fetch prepare configure build test test-dpdk25 demo bench patches tree check doc \
-	tree-main clean distclean
+	patches-main tree-main clean distclean
 
 all: build
 
@@ -60,6 +63,10 @@ tree: fetch
 
 check: patches
 	@devtools/check-series.sh
+
+# Run by hand: DPDK main is not available to the CI. Needs no 22.11 build.
+patches-main: deps
+	@DPDK_MAIN="$(DPDK_MAIN)" devtools/patches-main.sh
 
 tree-main:
 	@DPDK_MAIN="$(DPDK_MAIN)" devtools/make-tree.sh patches/main
