@@ -11,13 +11,19 @@
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
 #   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series
+#   make patches-main DPDK_MAIN=<DPDK main git tree>
+#                 the series for DPDK main (patches/main/) in build/main/patches/, verified:
+#                 git am on patches/main/BASE, each patch built, autotests, main's checks
+#   make tree-main DPDK_MAIN=<DPDK main git tree>
+#                 build/tree-main: git work tree of DPDK main + patches/main, one commit per patch
 #   make doc      DPDK HTML guides with our pages (sphinx -W) into build/doc/html/
 #   make clean    remove build outputs; make distclean: also downloads and the tree
 
 NINJA_JOBS ?= 2
 BUILD := build
 
-.PHONY: all deps fetch prepare configure build test test-dpdk25 demo bench patches tree check doc clean distclean
+.PHONY: all deps fetch prepare configure build test test-dpdk25 demo bench patches tree check doc \
+	patches-main tree-main clean distclean
 
 all: build
 
@@ -59,12 +65,20 @@ tree: fetch
 check: patches
 	@devtools/check-series.sh
 
+# Run by hand: DPDK main is not available to the CI. Needs no 22.11 build.
+patches-main: deps
+	@DPDK_MAIN="$(DPDK_MAIN)" devtools/patches-main.sh
+
+tree-main:
+	@DPDK_MAIN="$(DPDK_MAIN)" devtools/make-tree.sh patches/main
+
 doc: prepare
 	@devtools/build-doc.sh $(BUILD)/doc
 
 clean:
-	@# keeps the download cache build/dl, the developer tree build/tree and the 25.11 chroot
-	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name dl ! -name tree ! -name dpdk25-chroot \
+	@# keeps the download cache build/dl, the developer trees build/tree and build/tree-main
+	@# and the 25.11 chroot
+	find $(BUILD) -mindepth 1 -maxdepth 1 ! -name dl ! -name tree ! -name tree-main ! -name dpdk25-chroot \
 		-exec rm -rf --one-file-system {} + 2>/dev/null || true
 
 distclean:

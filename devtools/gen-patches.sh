@@ -1,60 +1,72 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Generate the full patch series, including our new files, in build/patches/
-# so that `git am build/patches/*.patch` on a clean v22.11.11 tree gives the
-# prepared tree (subprojects/dpdk) byte for byte.
+# Usage: gen-patches.sh [series dir]   (default patches; patches/main needs DPDK_MAIN)
 #
-# build/series-tree is a git tree of pristine DPDK (commit/tag v22.11.11); each
-# series entry is applied with `git am`, its new paths are copied in and
-# folded into that commit, then all commits are exported with format-patch.
-# The result is verified by `git am` into another clean tree and `diff -r`
-# against the prepared tree.
+# Generate the full patch series, including our new files, in
+# <out>/patches/ (build/patches/ for patches/, build/main/patches/ for
+# patches/main/) and verify it with `git am` on a clean tree of the base.
+#
+# <out>/series-tree is a git tree of the base (see series_base_tree in
+# series.sh); each series entry is applied with `git am`, its new paths are
+# copied in and folded into that commit, then all commits are exported with
+# format-patch. The output is applied with `git am` on another clean tree of
+# the base, <out>/verify-tree, which must then equal:
+#  - for the 22.11 series, the prepared tree (subprojects/dpdk) byte for byte;
+#  - for the main series, the series tree (same git tree object). The verify
+#    tree is kept for patches-main.sh, which builds and tests it.
 
 set -euo pipefail
 . "$(dirname "$0")/series.sh"
 
-SERIES_TREE=$BUILD/series-tree
-VERIFY_TREE=$BUILD/verify-tree
-OUT=$BUILD/patches
+series_init "${1:-patches}"
+SERIES_TREE=$SERIES_OUT/series-tree
+VERIFY_TREE=$SERIES_OUT/verify-tree
+OUT=$SERIES_OUT/patches
 PREPARED=$ROOT/subprojects/dpdk
 
 series_validate
-"$ROOT/devtools/prepare.sh"
+[ "$SERIES_MAIN" = 1 ] || "$ROOT/devtools/prepare.sh"
 
 make_series_tree "$SERIES_TREE"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-n=$(cd "$SERIES_TREE" && git rev-list --count "$DPDK_TAG..HEAD")
+n=$(cd "$SERIES_TREE" && git rev-list --count "$BASE_REF..HEAD")
 if [ "$n" -gt 0 ]; then
-	(cd "$SERIES_TREE" && git format-patch -q --no-signature -o "$OUT" "$DPDK_TAG..HEAD") ||
+	(cd "$SERIES_TREE" && git format-patch -q --no-signature -o "$OUT" "$BASE_REF..HEAD") ||
 		die "git format-patch failed"
 fi
-note "$n patch(es) written to $OUT"
+note "$n patch(es) of $SERIES_REL written to $OUT"
 
 # Series rules: a patch file changes at least one existing DPDK file and
 # creates none (new files are listed on its series line instead).
 while read -r patch paths; do
-	created=$(git apply --summary "$ROOT/patches/$patch" | grep -c '^ create mode' || true)
+	created=$(git apply --summary "$SERIES_DIR/$patch" | grep -c '^ create mode' || true)
 	[ "$created" -eq 0 ] ||
-		die "patches/$patch creates files; list new files on its series line instead"
-	changed=$(git apply --numstat "$ROOT/patches/$patch" | wc -l)
-	[ "$changed" -gt 0 ] || die "patches/$patch changes no existing DPDK file"
+		die "$SERIES_REL/$patch creates files; list new files on its series line instead"
+	changed=$(git apply --numstat "$SERIES_DIR/$patch" | wc -l)
+	[ "$changed" -gt 0 ] || die "$SERIES_REL/$patch changes no existing DPDK file"
 done < <(series_lines)
 
-# Verify by applying the output on another clean tree.
-rm -rf "$VERIFY_TREE"
-extract_pristine "$VERIFY_TREE"
-(
-	cd "$VERIFY_TREE"
-	git init -q -b main .
-	git add -A -f .
-	git -c user.name=verify -c user.email=verify@localhost commit -q -m "$DPDK_TAG"
-	if [ "$n" -gt 0 ]; then
-		git -c user.name=verify -c user.email=verify@localhost am -q "$OUT"/*.patch
-	fi
-) || die "git am of $OUT/*.patch on a clean $DPDK_TAG tree failed"
+# Verify by applying the output on another clean tree of the base.
+export_git_identity
+series_base_tree_reuse "$VERIFY_TREE"
+if [ "$n" -gt 0 ]; then
+	(cd "$VERIFY_TREE" && git am -q "$OUT"/*.patch) ||
+		die "git am of $OUT/*.patch on a clean tree of $BASE_DESC failed"
+fi
+
+if [ "$SERIES_MAIN" = 1 ]; then
+	want=$(git -C "$SERIES_TREE" rev-parse "HEAD^{tree}")
+	got=$(git -C "$VERIFY_TREE" rev-parse "HEAD^{tree}")
+	[ "$want" = "$got" ] ||
+		die "git am of $OUT/*.patch does not give the series tree $SERIES_TREE (tree $got, expected $want)"
+	[ -z "$(git -C "$VERIFY_TREE" status --porcelain)" ] ||
+		die "$VERIFY_TREE has changes git am did not commit"
+	note "verified: git am $OUT/*.patch on $BASE_DESC == series tree (in $VERIFY_TREE)"
+	exit 0
+fi
 
 if ! diff -r -q -x .git -x __pycache__ -x '*.pyc' "$VERIFY_TREE" "$PREPARED"; then
 	die "$OUT does not reproduce the prepared tree $PREPARED (differences above)"

@@ -1,28 +1,37 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Write the commits of build/tree (see make-tree.sh) back to this repository:
-#  - patches/<name>.patch of each series entry is regenerated from the
+# Usage: refresh-patches.sh [series dir]   (default patches)
+#
+# Write the commits of the developer tree (see make-tree.sh: build/tree for
+# patches/, build/tree-main for patches/main/) back to this repository:
+#  - <series dir>/<name>.patch of each series entry is regenerated from the
 #    matching commit with `git format-patch`, excluding the new paths of the
 #    series (changes to existing DPDK files only);
-#  - the new paths of each entry are copied back from build/tree (HEAD).
-# Commits map to series entries in order, so the number of commits over
-# v22.11.11 must equal the number of entries: to add a patch, add its line to
-# patches/series first. Old copies of the new paths are saved under
+#  - the new paths of each entry are copied back from the tree (HEAD).
+# Commits map to series entries in order, so the number of commits over the
+# base must equal the number of entries: to add a patch, add its line to the
+# series file first. Old copies of the new paths are saved under
 # build/refresh-backup/.
+#
+# In the main series' tree, drivers/dma/skeleton_ag/skeleton_ag_compat.h
+# lacks its pre-23.11 branch (see compat_strip_pre_23_11 in series.sh): it is
+# never copied back; a change to it there is refused, make it in this
+# repository.
 
 set -euo pipefail
 . "$(dirname "$0")/series.sh"
 
-TREE=$BUILD/tree
-[ -d "$TREE/.git" ] || die "$TREE missing, run devtools/make-tree.sh"
+series_init "${1:-patches}"
+TREE=$DEV_TREE
+[ -d "$TREE/.git" ] || die "$TREE missing, run devtools/make-tree.sh $SERIES_REL"
 cd "$TREE"
 [ -z "$(git status --porcelain)" ] || die "$TREE has uncommitted changes, commit them first"
 
 mapfile -t entries < <(series_lines)
-mapfile -t commits < <(git rev-list --reverse "$DPDK_TAG..HEAD")
+mapfile -t commits < <(git rev-list --reverse "$BASE_REF..HEAD")
 [ ${#commits[@]} -eq ${#entries[@]} ] ||
-	die "$TREE has ${#commits[@]} commits over $DPDK_TAG, the series ${#entries[@]} entries"
+	die "$TREE has ${#commits[@]} commits over $BASE_REF, the series ${#entries[@]} entries"
 
 # pathspec: everything except the series' new paths
 excludes=(.)
@@ -40,7 +49,7 @@ for i in "${!entries[@]}"; do
 		[ -z "$later" ] ||
 			die "$p (of $patch) changed by later commit(s) $(echo $later); squash them into $(git log -1 --format='%h %s' "$c")"
 	done
-	out=$ROOT/patches/$patch
+	out=$SERIES_DIR/$patch
 	git format-patch -1 --stdout --no-signature --zero-commit "$c" -- "${excludes[@]}" > "$out.tmp"
 	grep -q '^diff --git ' "$out.tmp" ||
 		{ rm -f "$out.tmp"; die "commit $(git log -1 --format='%h %s' "$c") changes no existing DPDK file"; }
@@ -48,7 +57,7 @@ for i in "${!entries[@]}"; do
 		rm -f "$out.tmp"
 	else
 		mv "$out.tmp" "$out"
-		note "updated patches/$patch"
+		note "updated $SERIES_REL/$patch"
 	fi
 done
 
@@ -57,10 +66,23 @@ while read -r p; do
 	[ -n "$(git ls-tree HEAD -- "$p")" ] || die "new path $p is not in $TREE HEAD"
 	tmp=$(mktemp -d "$BUILD/refresh.XXXXXX")
 	git archive HEAD "$p" | tar -x -C "$tmp"
-	if [ -e "$ROOT/$p" ] && diff -r -q "$tmp/$p" "$ROOT/$p" >/dev/null 2>&1; then
-		rm -rf "$tmp"
+	# what make-tree.sh put there from this repository
+	mine=$(mktemp -d "$BUILD/refresh.XXXXXX")
+	[ ! -e "$ROOT/$p" ] || series_copy_new_path "$mine" "$p"
+	if diff -r -q "$tmp/$p" "$mine/$p" >/dev/null 2>&1; then
+		rm -rf "$tmp" "$mine"
 		continue
 	fi
+	if [ "$SERIES_MAIN" = 1 ]; then
+		case "$MAIN_COMPAT_HEADER/" in
+		"$p/"*)
+			cmp -s "$tmp/$MAIN_COMPAT_HEADER" "$mine/$MAIN_COMPAT_HEADER" ||
+				die "$MAIN_COMPAT_HEADER changed in $TREE, where it has no pre-23.11 branch: make the change in $ROOT/$MAIN_COMPAT_HEADER instead, then run make-tree.sh $SERIES_REL again"
+			cp -a "$ROOT/$MAIN_COMPAT_HEADER" "$tmp/$MAIN_COMPAT_HEADER"
+			;;
+		esac
+	fi
+	rm -rf "$mine"
 	if [ -e "$ROOT/$p" ]; then
 		mkdir -p "$backup/$(dirname "$p")"
 		mv "$ROOT/$p" "$backup/$p"
