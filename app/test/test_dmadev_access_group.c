@@ -1325,4 +1325,4 @@ test_dmadev_access_group(void)
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_autotest, test_dmadev_access_group);
+REGISTER_DRIVER_TEST(dmadev_access_group_autotest, test_dmadev_access_group);

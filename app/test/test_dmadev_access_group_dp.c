@@ -833,4 +833,4 @@ test_dmadev_access_group_dp(void)
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_dp_autotest, test_dmadev_access_group_dp);
+REGISTER_DRIVER_TEST(dmadev_access_group_dp_autotest, test_dmadev_access_group_dp);
