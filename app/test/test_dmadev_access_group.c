@@ -3,17 +3,12 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "test.h"
 
@@ -28,43 +23,34 @@ test_dmadev_access_group(void)
 
 #else
 
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_memzone.h>
-#include <rte_random.h>
-#include <rte_string_fns.h>
 #include <rte_uuid.h>
+
+#include "test_dmadev_access_group.h"
 
 /*
  * Multi-process tests of the access pair group API on dma_skag devices. The primary drives
  * dma_skag0 (and ag2 for the single-process checks), secondaries it starts drive
- * dma_skag1. A secondary re-runs this test command; AG_ROLE_ENV tells it its part.
+ * dma_skag1. A secondary re-runs the primary's test command; AG_ROLE_ENV tells it its part.
  * Expected devargs: max_members=2 (a group is full with two members).
  */
 
-#define AG_ROLE_ENV		"DPDK_TEST_DMADEV_AG_ROLE"
 #define AG_ROLE_JOINER		"joiner"	/* join, copy both ways, leave */
 #define AG_ROLE_VICTIM		"victim"	/* join, then wait to be killed */
 #define AG_ROLE_CREATOR		"creator"	/* create, then wait to be killed */
 #define AG_ROLE_MEMBER		"member"	/* join, then exit normally */
 #define AG_CTL_MZ		"ag_test_ctl"
-#define AG_TEST_NAME		"dmadev_access_group_autotest"
 
 #define AG_DEV0			"dma_skag0"
 #define AG_DEV1			"dma_skag1"
 #define AG_DEV2			"dma_skag2"
 
 #define AG_BUF_LEN		4096
-#define AG_STEP_TIMEOUT_MS	20000	/* secondary start-up included */
 #define AG_EVENT_LIMIT_MS	1000	/* required death/leave detection */
 #define AG_QUIET_MS		100	/* time to wait for events that must not come */
 #define AG_STEP_FAILED		UINT32_MAX
@@ -101,51 +87,8 @@ static struct ag_event ag_events[AG_MAX_EVENTS];
 static uint32_t ag_nb_events;
 static pthread_t ag_main_thread;
 static struct ag_ctl *ag_ctl;
+static const char *ag_cmd;	/* test command the secondaries run */
 static int16_t ag_dev0 = -1, ag_dev1 = -1, ag_dev2 = -1;
-
-static uint64_t
-ag_now_ns(void)
-{
-	struct timespec ts;
-
-	/* CLOCK_MONOTONIC is system wide: comparable between processes. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-static void
-ag_uuid_random(rte_uuid_t u)
-{
-	uint64_t a = rte_rand(), b = rte_rand();
-
-	memcpy(u, &a, sizeof(a));
-	memcpy(u + 8, &b, sizeof(b));
-	u[0] |= 1;	/* never the null UUID */
-}
-
-static void
-ag_pattern(uint8_t *buf, size_t len, uint8_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (uint8_t)(seed + i * 7 + (i >> 8));
-}
-
-static int
-ag_pattern_check(const uint8_t *buf, size_t len, uint8_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (buf[i] != (uint8_t)(seed + i * 7 + (i >> 8))) {
-			printf("byte %zu is 0x%02x, expected 0x%02x\n", i, buf[i],
-			       (uint8_t)(seed + i * 7 + (i >> 8)));
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* Runs on the driver's control thread: only record. */
 static void
@@ -178,7 +121,7 @@ static int
 ag_event_wait(uint32_t from, int16_t dev_id, int16_t group_id, const rte_uuid_t domain,
 	      int type, unsigned int timeout_ms)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(timeout_ms);
 	uint32_t i;
 
 	do {
@@ -212,67 +155,6 @@ ag_event_check_once(int idx)
 	return 0;
 }
 
-/* One vchan, inter-process if handlers are given; the device is left stopped. */
-static int
-ag_dev_config(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
-{
-	struct rte_dma_conf conf = { .nb_vchans = 1 };
-	struct rte_dma_vchan_conf vconf = {
-		.direction = RTE_DMA_DIR_MEM_TO_MEM,
-		.nb_desc = 32,
-	};
-	int ret;
-
-	if (src_handler != 0) {
-		vconf.domain.type = RTE_DMA_INTER_PROCESS_DOMAIN;
-		vconf.domain.src_handler = src_handler;
-		vconf.domain.dst_handler = dst_handler;
-	}
-	ret = rte_dma_stop(dev_id);
-	if (ret != 0)
-		return ret;
-	ret = rte_dma_configure(dev_id, &conf);
-	if (ret != 0)
-		return ret;
-	return rte_dma_vchan_setup(dev_id, 0, &vconf);
-}
-
-/* As ag_dev_config(), then started. */
-static int
-ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
-{
-	int ret;
-
-	ret = ag_dev_config(dev_id, src_handler, dst_handler);
-	if (ret != 0)
-		return ret;
-	ret = rte_dma_start(dev_id);
-	if (ret != 0)
-		return ret;
-	return rte_dma_stats_reset(dev_id, 0);
-}
-
-/* One copy, submitted and completed; returns 0 and the op status, or a negative errno. */
-static int
-ag_copy(int16_t dev_id, const void *src, void *dst, uint32_t len,
-	enum rte_dma_status_code *status)
-{
-	uint64_t deadline = ag_now_ns() + NS_PER_S;
-	uint16_t last_idx;
-	int ret;
-
-	/* The driver works in IOVA as VA mode. */
-	ret = rte_dma_copy(dev_id, 0, (rte_iova_t)(uintptr_t)src, (rte_iova_t)(uintptr_t)dst, len,
-			   RTE_DMA_OP_FLAG_SUBMIT);
-	if (ret < 0)
-		return ret;
-	do {
-		if (rte_dma_completed_status(dev_id, 0, 1, &last_idx, status) == 1)
-			return last_idx == (uint16_t)ret ? 0 : -EIO;
-	} while (ag_now_ns() < deadline);
-	return -ETIMEDOUT;
-}
-
 /* --- secondary side --- */
 
 static int
@@ -300,7 +182,7 @@ ag_sec_step(uint32_t step)
 static int
 ag_sec_wait(uint32_t step)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(AG_STEP_TIMEOUT_MS);
 
 	while (__atomic_load_n(&ag_ctl->prim_step, __ATOMIC_ACQUIRE) < step) {
 		if (ag_now_ns() > deadline)
@@ -466,156 +348,11 @@ ag_secondary(const char *role)
 
 /* --- primary side --- */
 
-struct ag_child {
-	pid_t pid;
-	bool reaped;
-	int status;
-};
-
-/*
- * Append the driver options (-d) of this process's command line to argv: a secondary of a
- * shared build loads the same driver plugins as the primary. Returns the new argument count.
- */
-static size_t
-ag_driver_args(const char **argv, size_t n, size_t max)
-{
-	static char cmdline[4096];
-	size_t len = 0, i;
-	ssize_t rd;
-	int fd;
-
-	fd = open("/proc/self/cmdline", O_RDONLY);
-	if (fd < 0)
-		return n;
-	while (len < sizeof(cmdline) - 1 &&
-	       (rd = read(fd, cmdline + len, sizeof(cmdline) - 1 - len)) > 0)
-		len += rd;
-	close(fd);
-	cmdline[len] = '\0';
-	for (i = 0; i < len && n + 2 < max; i += strlen(cmdline + i) + 1) {
-		if (strncmp(cmdline + i, "-d", 2) != 0)
-			continue;
-		argv[n++] = cmdline + i;
-		if (cmdline[i + 2] == '\0' && i + 3 < len) {
-			i += 3;
-			argv[n++] = cmdline + i;
-		}
-	}
-	return n;
-}
-
-/*
- * Start a secondary running this test with a role. Not process_dup(): that one waits for the
- * child to exit and makes it run one of test.c's fixed recursive actions, while these
- * secondaries must run concurrently with the primary and be killable.
- */
-static int
-ag_spawn(struct ag_child *c, const char *role)
-{
-	char prefix[PATH_MAX], rundir[PATH_MAX];
-	char role_env[64];
-	const char *argv[32];
-	char **envp;
-	size_t n, i, j;
-	pid_t pid;
-
-	strlcpy(rundir, rte_eal_get_runtime_dir(), sizeof(rundir));
-	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", basename(rundir));
-	snprintf(role_env, sizeof(role_env), AG_ROLE_ENV "=%s", role);
-	argv[0] = prgname;
-	argv[1] = "--proc-type=secondary";
-	argv[2] = prefix;
-	argv[3] = "--no-pci";
-	argv[4] = "-l";
-	argv[5] = "0";
-	argv[6] = "--log-level=lib.eal:warning";
-	n = ag_driver_args(argv, 7, RTE_DIM(argv));
-	argv[n] = NULL;
-
-	/* Built before fork: the child must only make async-signal-safe calls. */
-	for (n = 0; environ[n] != NULL; n++)
-		;
-	envp = calloc(n + 3, sizeof(*envp));
-	if (envp == NULL)
-		return -ENOMEM;
-	for (i = 0, j = 0; i < n; i++) {
-		if (strncmp(environ[i], "DPDK_TEST=", 10) == 0 ||
-		    strncmp(environ[i], AG_ROLE_ENV "=", strlen(AG_ROLE_ENV) + 1) == 0)
-			continue;
-		envp[j++] = environ[i];
-	}
-	envp[j++] = (char *)(uintptr_t)"DPDK_TEST=" AG_TEST_NAME;
-	envp[j++] = role_env;
-	envp[j] = NULL;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		free(envp);
-		return -errno;
-	}
-	if (pid == 0) {
-		/* Dies with the primary; keeps none of its files (hugepage fds, sockets). */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		syscall(SYS_close_range, 3U, ~0U, 0U);
-		execve("/proc/self/exe", (char *const *)(uintptr_t)argv, envp);
-		_exit(127);
-	}
-	free(envp);
-	c->pid = pid;
-	c->reaped = false;
-	c->status = 0;
-	return 0;
-}
-
-static bool
-ag_child_gone(struct ag_child *c)
-{
-	if (!c->reaped && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
-		c->reaped = true;
-	return c->reaped;
-}
-
-/* Wait for the child to exit; returns 0 if it exited with status 0. */
-static int
-ag_child_wait(struct ag_child *c, bool killed)
-{
-	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
-
-	while (!ag_child_gone(c)) {
-		if (ag_now_ns() > deadline) {
-			kill(c->pid, SIGKILL);
-			waitpid(c->pid, &c->status, 0);
-			c->reaped = true;
-			printf("secondary %d did not exit\n", c->pid);
-			return -1;
-		}
-		rte_delay_us_sleep(1000);
-	}
-	if (killed)
-		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
-	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
-		printf("secondary %d failed (status 0x%x)\n", c->pid, c->status);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-ag_child_kill(struct ag_child *c)
-{
-	if (c->pid > 0 && !ag_child_gone(c)) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, &c->status, 0);
-		c->reaped = true;
-	}
-}
-
 /* Wait for the secondary to reach a step; fails early if it failed or exited. */
 static int
 ag_prim_wait(struct ag_child *c, uint32_t step)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(AG_STEP_TIMEOUT_MS);
 	uint32_t s;
 
 	for (;;) {
@@ -651,52 +388,9 @@ ag_ctl_reset(void)
 	ag_ctl->group_id = -1;
 }
 
-/* Best effort: leave no group behind a failed case. */
-static void
-ag_group_cleanup(int16_t g)
-{
-	if (g < 0)
-		return;
-	rte_dma_access_pair_group_leave(ag_dev1, g);
-	rte_dma_access_pair_group_leave(ag_dev2, g);
-	rte_dma_access_pair_group_leave(ag_dev0, g);
-}
-
-/* Reply of a telemetry command, -1 if there is none. */
-static int
-ag_telemetry(const char *cmd, char *out, size_t len)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char buf[1024];
-	ssize_t n;
-	int fd;
-
-	out[0] = '\0';
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		close(fd);
-		return -1;
-	}
-	/* First message is the server's info. */
-	if (read(fd, buf, sizeof(buf)) <= 0 || write(fd, cmd, strlen(cmd)) < 0) {
-		close(fd);
-		return -1;
-	}
-	n = read(fd, out, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
-
+/* Reply of a telemetry command appended to f; -1 if there is none. */
 #define AG_SNAP_LEN	65536
 
-/* Append the reply of a telemetry command to f; -1 if there is none. */
 static int
 ag_telemetry_to(FILE *f, const char *cmd)
 {
@@ -736,6 +430,90 @@ ag_snapshot(char *snap, size_t len, int16_t g)
 	return ret;
 }
 
+/*
+ * What a case made, undone by its teardown whatever happened: its secondary, the groups of
+ * this process (left through every device, joiners first, so the creator's leave ends them),
+ * the devices' state and the buffers.
+ */
+#define AG_FX_GROUPS	4
+
+static struct {
+	struct ag_child child;
+	int16_t groups[AG_FX_GROUPS];
+	unsigned int nb_groups;
+	uint8_t *src;
+	uint32_t nb_ev;			/* events before the case's own */
+} fx;
+
+static void
+ag_fx_group_add(int16_t g)
+{
+	if (fx.nb_groups < AG_FX_GROUPS)
+		fx.groups[fx.nb_groups++] = g;
+}
+
+static int
+ag_fx_setup(void)
+{
+	memset(&fx, 0, sizeof(fx));
+	fx.child.pid = -1;
+	if (!rte_eal_has_hugepages()) {
+		printf("multi-process needs hugepages and shared memory\n");
+		return TEST_FAILED;
+	}
+	ag_ctl_reset();
+	ag_uuid_random(ag_ctl->prim_domain);
+	ag_uuid_random(ag_ctl->token);
+	ag_ctl->prim_buf = rte_zmalloc("ag_prim_buf", AG_BUF_LEN, 0);
+	fx.src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
+	if (ag_ctl->prim_buf == NULL || fx.src == NULL) {
+		printf("rte_malloc failed\n");
+		return TEST_FAILED;
+	}
+	fx.nb_ev = ag_events_count();
+	return TEST_SUCCESS;
+}
+
+static void
+ag_fx_teardown(void)
+{
+	const int16_t devs[] = { ag_dev1, ag_dev2, ag_dev0 };
+	unsigned int i, j;
+
+	ag_child_kill(&fx.child);
+	for (i = fx.nb_groups; i-- > 0; )
+		for (j = 0; j < RTE_DIM(devs); j++)
+			rte_dma_access_pair_group_leave(devs[j], fx.groups[i]);
+	fx.nb_groups = 0;
+	for (j = 0; j < RTE_DIM(devs); j++)
+		rte_dma_stop(devs[j]);
+	rte_free(fx.src);
+	fx.src = NULL;
+	if (ag_ctl != NULL) {
+		/* The secondary is gone: what it did not free is ours to free. */
+		rte_free(ag_ctl->sec_buf);
+		rte_free(ag_ctl->prim_buf);
+		ag_ctl_reset();
+	}
+}
+
+/* The primary's group on ag0, and a secondary in role that reached its first step. */
+static int
+ag_fx_group_with(const char *role)
+{
+	int16_t g;
+	int ret;
+
+	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
+					       ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g);
+	ag_ctl->group_id = g;
+	fx.nb_ev = ag_events_count();
+	TEST_ASSERT_SUCCESS(ag_spawn(&fx.child, ag_cmd, role), "cannot start a secondary");
+	return ag_prim_wait(&fx.child, 1);
+}
+
 /* Create on ag0, join on ag1 (both in this process); every rule violation fails cleanly. */
 static int
 test_ag_bad_inputs(void)
@@ -745,7 +523,7 @@ test_ag_bad_inputs(void)
 	static char before[AG_SNAP_LEN], after[AG_SNAP_LEN];
 	uint16_t h0, h1, h;
 	uint32_t nb_ev;
-	int16_t g, g2 = -1, unknown;
+	int16_t g, g2, unknown;
 	int ret, idx;
 
 	ag_uuid_random(d0);
@@ -757,6 +535,7 @@ test_ag_bad_inputs(void)
 
 	ret = rte_dma_access_pair_group_create(ag_dev0, d0, tok, &g, ag_event_cb);
 	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g);
 	ret = rte_dma_access_pair_group_join(ag_dev1, d1, tok, g, ag_event_cb);
 	TEST_ASSERT_SUCCESS(ret, "join: %d", ret);
 	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, d1, &h1);
@@ -834,6 +613,7 @@ test_ag_bad_inputs(void)
 	nb_ev = ag_events_count();
 	ret = rte_dma_access_pair_group_create(ag_dev0, d0, tok, &g2, NULL);
 	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g2);
 	TEST_ASSERT(g2 != g, "group id %d reused at once", g2);
 	ret = rte_dma_access_pair_group_join(ag_dev2, d2, tok, g2, NULL);
 	TEST_ASSERT_SUCCESS(ret, "join: %d", ret);
@@ -850,157 +630,81 @@ test_ag_bad_inputs(void)
 static int
 test_ag_mp_join_copy_leave(void)
 {
-	struct ag_child c = { .pid = -1 };
 	struct rte_dma_stats stats;
 	enum rte_dma_status_code st;
-	uint8_t *src = NULL;
-	uint64_t errors;
 	uint16_t h_prim, h_sec, h;
 	rte_uuid_t d_keep;
-	uint32_t nb_ev;
-	int16_t g = -1, g_keep = -1;
+	int16_t g, g_keep;
+	uint64_t errors;
 	int ret, idx;
-	double ms;
 
-	ag_ctl_reset();
 	/* A group of ours on a device the secondary does not use: its exit must keep it. */
 	ag_uuid_random(d_keep);
 	ret = rte_dma_access_pair_group_create(ag_dev2, d_keep, d_keep, &g_keep, NULL);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_uuid_random(ag_ctl->prim_domain);
-	ag_uuid_random(ag_ctl->token);
-	ag_ctl->prim_buf = rte_zmalloc("ag_prim_buf", AG_BUF_LEN, 0);
-	src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
-	if (ag_ctl->prim_buf == NULL || src == NULL) {
-		printf("rte_malloc failed\n");
-		goto fail;
-	}
-	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
-					       ag_event_cb);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_ctl->group_id = g;
-	nb_ev = ag_events_count();
-	if (ag_spawn(&c, AG_ROLE_JOINER) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
+	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g_keep);
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_JOINER), "joiner not started");
+	g = ag_ctl->group_id;
 
 	/* Both processes see the same handlers. */
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h_prim) ||
-	    rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h_sec) ||
-	    h_prim != ag_ctl->prim_handler || h_sec != ag_ctl->sec_handler) {
-		printf("handlers differ between processes\n");
-		goto fail;
-	}
+	TEST_ASSERT(rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain,
+							  &h_prim) == 0 &&
+		    rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain,
+							  &h_sec) == 0 &&
+		    h_prim == ag_ctl->prim_handler && h_sec == ag_ctl->sec_handler,
+		    "handlers differ between processes");
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != -EBUSY) {
-		printf("destroy with a joiner: %d, expected -EBUSY\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "destroy with a joiner: %d", ret);
 
 	/* Primary memory -> buffer the secondary allocated. */
-	ag_pattern(src, AG_BUF_LEN, 0x11);
+	ag_pattern(fx.src, AG_BUF_LEN, 0x11);
 	ret = ag_dev_setup(ag_dev0, h_prim, h_sec);
-	if (ret != 0) {
-		printf("inter-process vchan setup: %d\n", ret);
-		goto fail;
-	}
-	ret = ag_copy(ag_dev0, src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
-	if (ret != 0 || st != RTE_DMA_STATUS_SUCCESSFUL) {
-		printf("copy to the secondary: %d status %d\n", ret, st);
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "inter-process vchan setup: %d", ret);
+	ret = ag_copy(ag_dev0, fx.src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
+	TEST_ASSERT(ret == 0 && st == RTE_DMA_STATUS_SUCCESSFUL,
+		    "copy to the secondary: %d status %d", ret, st);
 	ag_prim_step(1);
 
 	/* The secondary verified, then copied back with its device. */
-	if (ag_prim_wait(&c, 2) != 0)
-		goto fail;
-	if (ag_pattern_check(ag_ctl->prim_buf, AG_BUF_LEN, 0x22) != 0) {
-		printf("data copied by the secondary differs\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 2), "secondary's copy");
+	TEST_ASSERT_SUCCESS(ag_pattern_check(ag_ctl->prim_buf, AG_BUF_LEN, 0x22),
+			    "data copied by the secondary differs");
 
 	ag_prim_step(2);
-	if (ag_prim_wait(&c, 3) != 0)
-		goto fail;
-	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 3), "secondary's leave");
+	idx = ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->sec_domain,
 			    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
-	if (idx < 0) {
-		printf("no MEMBER_LEFT event for the secondary's leave\n");
-		goto fail;
-	}
-	ms = (double)(ag_events[idx].ns - ag_ctl->leave_ns) / 1e6;
-	printf("MEMBER_LEFT delivered %.3f ms after the secondary's leave\n", ms);
-	if (ag_event_check_once(idx) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
-	    -ENOENT) {
-		printf("leaver still in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT(idx >= 0, "no MEMBER_LEFT event for the secondary's leave");
+	printf("MEMBER_LEFT delivered %.3f ms after the secondary's leave\n",
+	       (double)(ag_events[idx].ns - ag_ctl->leave_ns) / 1e6);
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "leaver still in the group: %d", ret);
 
 	/* The vchan still names the leaver: the op fails, nothing written. */
-	if (rte_dma_stats_get(ag_dev0, 0, &stats) != 0) {
-		printf("stats_get failed\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(rte_dma_stats_get(ag_dev0, 0, &stats), "stats_get");
 	errors = stats.errors;
-	ag_pattern(src, AG_BUF_LEN, 0x33);
-	ret = ag_copy(ag_dev0, src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
-	if (ret != 0 || st != RTE_DMA_STATUS_DEV_LINK_ERROR) {
-		printf("copy on a stale vchan: %d status %d, expected DEV_LINK_ERROR\n", ret, st);
-		goto fail;
-	}
+	ag_pattern(fx.src, AG_BUF_LEN, 0x33);
+	ret = ag_copy(ag_dev0, fx.src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
+	TEST_ASSERT(ret == 0 && st == RTE_DMA_STATUS_DEV_LINK_ERROR,
+		    "copy on a stale vchan: %d status %d, expected DEV_LINK_ERROR", ret, st);
 	ret = rte_dma_stats_get(ag_dev0, 0, &stats);
-	if (ret != 0 || stats.errors != errors + 1) {
-		printf("stats: %d errors %" PRIu64 ", expected %" PRIu64 "\n", ret, stats.errors,
-		       errors + 1);
-		goto fail;
-	}
-	if (ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22) != 0) {
-		printf("stale copy wrote into the secondary's buffer\n");
-		goto fail;
-	}
+	TEST_ASSERT(ret == 0 && stats.errors == errors + 1,
+		    "stats: %d errors %" PRIu64 ", expected %" PRIu64, ret, stats.errors,
+		    errors + 1);
+	TEST_ASSERT_SUCCESS(ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22),
+			    "stale copy wrote into the secondary's buffer");
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != 0) {
-		printf("destroy without joiners: %d\n", ret);
-		goto fail;
-	}
-	g = -1;
+	TEST_ASSERT_SUCCESS(ret, "destroy without joiners: %d", ret);
 	ag_prim_step(3);
-	if (ag_prim_wait(&c, 4) != 0 || ag_child_wait(&c, false) != 0)
-		goto fail;
-	if (ag_ctl->sec_nb_events != 0) {
-		printf("secondary got %u event(s), expected none\n", ag_ctl->sec_nb_events);
-		goto fail;
-	}
+	TEST_ASSERT(ag_prim_wait(&fx.child, 4) == 0 && ag_child_wait(&fx.child, false) == 0,
+		    "secondary did not end well");
+	TEST_ASSERT_EQUAL(ag_ctl->sec_nb_events, 0, "secondary got %u event(s), expected none",
+			  ag_ctl->sec_nb_events);
 	/* The secondary closed all devices on exit. */
 	ret = rte_dma_access_pair_group_handler_get(ag_dev2, g_keep, d_keep, &h);
-	if (ret != 0) {
-		printf("primary's group lost when the secondary exited: %d\n", ret);
-		goto fail;
-	}
-	ret = rte_dma_access_pair_group_destroy(ag_dev2, g_keep);
-	if (ret != 0) {
-		printf("destroy: %d\n", ret);
-		goto fail;
-	}
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(ag_ctl->prim_buf);
+	TEST_ASSERT_SUCCESS(ret, "primary's group lost when the secondary exited: %d", ret);
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	ag_group_cleanup(g_keep);
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(ag_ctl->prim_buf);
-	return TEST_FAILED;
 }
 
 /*
@@ -1069,208 +773,101 @@ ag_dev_check_local(int16_t dev_id, bool started, uint8_t *src, uint8_t *dst)
 static int
 test_ag_mp_secondary_exit_keeps_devs(void)
 {
-	struct ag_child c = { .pid = -1 };
-	uint8_t *src = NULL, *dst = NULL;
-	uint32_t nb_ev;
-	int16_t g = -1;
+	uint8_t *dst = ag_ctl->prim_buf;
+	int16_t g;
 	uint16_t h;
 	int ret;
 
-	ag_ctl_reset();
-	src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
-	dst = rte_malloc("ag_prim_dst", AG_BUF_LEN, 0);
-	if (src == NULL || dst == NULL) {
-		printf("rte_malloc failed\n");
-		goto fail;
-	}
 	ret = ag_dev_setup(ag_dev0, 0, 0);
 	if (ret == 0)
 		ret = ag_dev_config(ag_dev2, 0, 0);
-	if (ret != 0) {
-		printf("local vchan setup: %d\n", ret);
-		goto fail;
-	}
-	ag_uuid_random(ag_ctl->prim_domain);
-	ag_uuid_random(ag_ctl->token);
-	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
-					       ag_event_cb);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_ctl->group_id = g;
-	nb_ev = ag_events_count();
-	if (ag_spawn(&c, AG_ROLE_MEMBER) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
-		printf("secondary not in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "local vchan setup: %d", ret);
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_MEMBER), "member not started");
+	g = ag_ctl->group_id;
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "secondary not in the group: %d", ret);
 	ag_prim_step(1);
-	if (ag_child_wait(&c, false) != 0)
-		goto fail;
+	TEST_ASSERT_SUCCESS(ag_child_wait(&fx.child, false), "secondary did not end well");
 	/* Its membership went with it, the group stays. */
-	if (ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
-			  AG_EVENT_LIMIT_MS) < 0) {
-		printf("no MEMBER_LEFT for the secondary's exit\n");
-		goto fail;
-	}
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h) != 0) {
-		printf("primary's group lost when the secondary exited\n");
-		goto fail;
-	}
+	TEST_ASSERT(ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+				  RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS) >= 0,
+		    "no MEMBER_LEFT for the secondary's exit");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "primary's group lost when the secondary exited: %d", ret);
 
-	if (ag_dev_check_local(ag_dev0, true, src, dst) != 0 ||
-	    ag_dev_check_local(ag_dev2, false, src, dst) != 0)
-		goto fail;
-	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != 0) {
-		printf("destroy: %d\n", ret);
-		goto fail;
-	}
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(dst);
+	TEST_ASSERT_SUCCESS(ag_dev_check_local(ag_dev0, true, fx.src, dst), "ag0 broken");
+	TEST_ASSERT_SUCCESS(ag_dev_check_local(ag_dev2, false, fx.src, dst), "ag2 broken");
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(dst);
-	return TEST_FAILED;
 }
 
 /* A joining secondary is SIGKILLed: the creator gets MEMBER_LEFT within the limit. */
 static int
 test_ag_mp_member_killed(void)
 {
-	struct ag_child c = { .pid = -1 };
-	uint16_t h;
-	uint32_t nb_ev;
 	uint64_t t0;
-	int16_t g = -1;
+	uint16_t h;
+	int16_t g;
 	int ret, idx;
-	double ms;
 
-	ag_ctl_reset();
-	ag_uuid_random(ag_ctl->prim_domain);
-	ag_uuid_random(ag_ctl->token);
-	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
-					       ag_event_cb);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_ctl->group_id = g;
-	nb_ev = ag_events_count();
-	if (ag_spawn(&c, AG_ROLE_VICTIM) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
-		printf("secondary not in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_VICTIM), "victim not started");
+	g = ag_ctl->group_id;
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "secondary not in the group: %d", ret);
 
 	t0 = ag_now_ns();
-	kill(c.pid, SIGKILL);
-	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+	kill(fx.child.pid, SIGKILL);
+	idx = ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->sec_domain,
 			    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
-	if (idx < 0) {
-		printf("no MEMBER_LEFT within %d ms of SIGKILL\n", AG_EVENT_LIMIT_MS);
-		goto fail;
-	}
-	ms = (double)(ag_events[idx].ns - t0) / 1e6;
-	printf("killed member detected, MEMBER_LEFT %.3f ms after SIGKILL\n", ms);
-	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
-	    -ENOENT) {
-		printf("dead member still in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT(idx >= 0, "no MEMBER_LEFT within %d ms of SIGKILL", AG_EVENT_LIMIT_MS);
+	printf("killed member detected, MEMBER_LEFT %.3f ms after SIGKILL\n",
+	       (double)(ag_events[idx].ns - t0) / 1e6);
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	TEST_ASSERT_SUCCESS(ag_child_wait(&fx.child, true), "secondary not killed");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "dead member still in the group: %d", ret);
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != 0) {
-		printf("destroy after the member died: %d\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "destroy after the member died: %d", ret);
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	return TEST_FAILED;
 }
 
 /* The creator is a secondary that is SIGKILLed: the joiner gets GROUP_DESTROYED. */
 static int
 test_ag_mp_creator_killed(void)
 {
-	struct ag_child c = { .pid = -1 };
-	uint16_t h;
 	uint32_t nb_ev;
 	uint64_t t0;
-	int16_t g = -1;
+	uint16_t h;
+	int16_t g;
 	int ret, idx;
-	double ms;
 
-	ag_ctl_reset();
-	ag_uuid_random(ag_ctl->prim_domain);
-	if (ag_spawn(&c, AG_ROLE_CREATOR) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
+	TEST_ASSERT_SUCCESS(ag_spawn(&fx.child, ag_cmd, AG_ROLE_CREATOR),
+			    "cannot start a secondary");
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 1), "creator not started");
 	g = ag_ctl->group_id;
 	nb_ev = ag_events_count();
 	ret = rte_dma_access_pair_group_join(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, g,
 					     ag_event_cb);
-	if (ret != 0) {
-		printf("join the secondary's group: %d\n", ret);
-		goto fail;
-	}
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
-		printf("handler_get of the creator failed\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "join the secondary's group: %d", ret);
+	ag_fx_group_add(g);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "handler_get of the creator: %d", ret);
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != -EPERM) {
-		printf("destroy by joiner: %d, expected -EPERM\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -EPERM, "destroy by joiner: %d, expected -EPERM", ret);
 
 	t0 = ag_now_ns();
-	kill(c.pid, SIGKILL);
+	kill(fx.child.pid, SIGKILL);
 	/* GROUP_DESTROYED carries the recipient's own domain. */
 	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->prim_domain,
 			    RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS);
-	if (idx < 0) {
-		printf("no GROUP_DESTROYED within %d ms of SIGKILL\n", AG_EVENT_LIMIT_MS);
-		goto fail;
-	}
-	ms = (double)(ag_events[idx].ns - t0) / 1e6;
-	printf("killed creator detected, GROUP_DESTROYED %.3f ms after SIGKILL\n", ms);
-	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true) != 0)
-		goto fail;
+	TEST_ASSERT(idx >= 0, "no GROUP_DESTROYED within %d ms of SIGKILL", AG_EVENT_LIMIT_MS);
+	printf("killed creator detected, GROUP_DESTROYED %.3f ms after SIGKILL\n",
+	       (double)(ag_events[idx].ns - t0) / 1e6);
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	TEST_ASSERT_SUCCESS(ag_child_wait(&fx.child, true), "secondary not killed");
 	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h);
-	if (ret != -ENOENT) {
-		printf("group of the dead creator still there: %d\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "group of the dead creator still there: %d", ret);
 	ret = rte_dma_access_pair_group_leave(ag_dev0, g);
-	if (ret != -ENOENT) {
-		printf("leave of the destroyed group: %d, expected -ENOENT\n", ret);
-		goto fail;
-	}
-	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	return TEST_FAILED;
-}
-
-static int
-ag_mp_setup(void)
-{
-	if (!rte_eal_has_hugepages()) {
-		printf("multi-process needs hugepages and shared memory\n");
-		return TEST_FAILED;
-	}
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "leave of the destroyed group: %d, expected -ENOENT", ret);
 	return TEST_SUCCESS;
 }
 
@@ -1279,21 +876,23 @@ static struct unit_test_suite ag_suite = {
 	.setup = NULL,
 	.teardown = NULL,
 	.unit_test_cases = {
-		TEST_CASE(test_ag_bad_inputs),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_join_copy_leave),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_secondary_exit_keeps_devs),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_member_killed),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_creator_killed),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_bad_inputs),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_join_copy_leave),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_secondary_exit_keeps_devs),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_member_killed),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_creator_killed),
 		TEST_CASES_END()
 	}
 };
 
+/* A secondary plays its role; the primary runs the suite of the command. */
 static int
-test_dmadev_access_group(void)
+ag_main(const char *cmd, struct unit_test_suite *suite)
 {
 	const char *role = getenv(AG_ROLE_ENV);
 	const struct rte_memzone *mz;
 
+	ag_cmd = cmd;
 	ag_dev0 = rte_dma_get_dev_id_by_name(AG_DEV0);
 	ag_dev1 = rte_dma_get_dev_id_by_name(AG_DEV1);
 	ag_dev2 = rte_dma_get_dev_id_by_name(AG_DEV2);
@@ -1307,8 +906,7 @@ test_dmadev_access_group(void)
 		return ag_secondary(role);
 	}
 	if (ag_dev0 < 0 || ag_dev1 < 0 || ag_dev2 < 0) {
-		printf("needs --vdev=%s,max_members=2 --vdev=%s --vdev=%s\n",
-		       AG_DEV0, AG_DEV1, AG_DEV2);
+		printf("needs --vdev=%s --vdev=%s --vdev=%s\n", AG_DEV0, AG_DEV1, AG_DEV2);
 		return TEST_FAILED;
 	}
 	mz = rte_memzone_lookup(AG_CTL_MZ);
@@ -1320,7 +918,14 @@ test_dmadev_access_group(void)
 	}
 	ag_ctl = mz->addr;
 	ag_ctl_reset();
-	return unit_test_suite_runner(&ag_suite);
+	return unit_test_suite_runner(suite);
+}
+
+/* Needs max_members=2 on every device: a group is full with two members. */
+static int
+test_dmadev_access_group(void)
+{
+	return ag_main(RTE_STR(dmadev_access_group_autotest), &ag_suite);
 }
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
