@@ -142,6 +142,9 @@ check dmadev_autotest-dma_skag0 300 "DPDK_TEST=dmadev_autotest dpdk-test $EAL \
 check access_group_autotest 300 "DPDK_TEST=dmadev_access_group_autotest $DPDK_TEST_BIN $EAL \
 	-l 0 --vdev=dma_skag0,max_members=2 --vdev=dma_skag1,max_members=2 \
 	--vdev=dma_skag2,max_members=2 --file-prefix=d25_mp"
+check access_group_revoke_autotest 300 "DPDK_TEST=dmadev_access_group_revoke_autotest \
+	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 \
+	--vdev=dma_skag2,max_members=4 --file-prefix=d25_rv"
 # Whatever the order the drivers register in, dma_skag0 is ours: the stock skeleton's plugin
 # is loaded before ours here, after ours (from Debian's plugin directory) above.
 check access_group_dp_autotest 300 "DPDK_TEST=dmadev_access_group_dp_autotest $DPDK_TEST_BIN \

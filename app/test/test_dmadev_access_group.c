@@ -21,8 +21,15 @@ test_dmadev_access_group(void)
 	return TEST_SKIPPED;
 }
 
+static int
+test_dmadev_access_group_revoke(void)
+{
+	return test_dmadev_access_group();
+}
+
 #else
 
+#include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
@@ -37,23 +44,34 @@ test_dmadev_access_group(void)
  * Multi-process tests of the access pair group API on dma_skag devices. The primary drives
  * dma_skag0 (and ag2 for the single-process checks), secondaries it starts drive
  * dma_skag1. A secondary re-runs the primary's test command; AG_ROLE_ENV tells it its part.
- * Expected devargs: max_members=2 (a group is full with two members).
+ * dmadev_access_group_autotest expects max_members=2 (a group is full with two members);
+ * dmadev_access_group_revoke_autotest needs groups of four.
  */
 
 #define AG_ROLE_JOINER		"joiner"	/* join, copy both ways, leave */
 #define AG_ROLE_VICTIM		"victim"	/* join, then wait to be killed */
 #define AG_ROLE_CREATOR		"creator"	/* create, then wait to be killed */
 #define AG_ROLE_MEMBER		"member"	/* join, then exit normally */
+#define AG_ROLE_THIRD		"third"		/* join, move data between two others */
 #define AG_CTL_MZ		"ag_test_ctl"
 
 #define AG_DEV0			"dma_skag0"
 #define AG_DEV1			"dma_skag1"
 #define AG_DEV2			"dma_skag2"
+#define AG_DEV_X		"dma_skag9"	/* probed and removed by the revocation cases */
 
 #define AG_BUF_LEN		4096
 #define AG_EVENT_LIMIT_MS	1000	/* required death/leave detection */
 #define AG_QUIET_MS		100	/* time to wait for events that must not come */
 #define AG_STEP_FAILED		UINT32_MAX
+
+/* How the third party's vchan loses its right to run (revocation cases). */
+enum ag_rv_mode {
+	AG_RV_LEAVE,		/* the submitting member leaves */
+	AG_RV_CLOSE,		/* its device is closed by its process */
+	AG_RV_KILL,		/* its process dies */
+	AG_RV_DESTROY,		/* the group ends: its creator's device is closed */
+};
 
 /* Shared between the primary and the secondary it runs. */
 struct ag_ctl {
@@ -70,6 +88,13 @@ struct ag_ctl {
 	uint8_t *prim_buf;		/* rte_malloc'ed by the primary */
 	uint64_t leave_ns;		/* when the secondary called leave */
 	uint32_t sec_nb_events;		/* events the secondary got */
+	/* Revocation cases: the secondary moves data from member X to member Y. */
+	uint32_t rv_mode;		/* enum ag_rv_mode */
+	rte_uuid_t rv_x;
+	rte_uuid_t rv_y;
+	uint8_t *rv_src;		/* X's data */
+	uint8_t *rv_dst;		/* Y's buffer: canary, area, canary */
+	int32_t rv_last;		/* ring index of the last pending op */
 };
 
 struct ag_event {
@@ -322,6 +347,196 @@ ag_sec_member(void)
 	return TEST_SUCCESS;
 }
 
+/* --- revocation: ops of a third party between members X and Y --- */
+
+#define AG_RV_CANARY	64	/* bytes of canary on each side of Y's area */
+#define AG_RV_CANARY_BYTE 0xc3
+#define AG_RV_NB_OPS	3
+#define AG_RV_FILL	0x0123456789abcdefULL
+
+static uint8_t *
+ag_rv_area(void)
+{
+	return ag_ctl->rv_dst + AG_RV_CANARY;
+}
+
+static void
+ag_rv_reset(void)
+{
+	memset(ag_ctl->rv_dst, AG_RV_CANARY_BYTE, AG_BUF_LEN + 2 * AG_RV_CANARY);
+}
+
+/*
+ * A copy, a fill and a scatter-gather copy from X's data into Y's area, each on a quarter of
+ * it (the last quarter stays canary); not submitted. Returns the last ring index or < 0.
+ */
+static int
+ag_rv_enqueue(int16_t dev_id)
+{
+	uintptr_t s = (uintptr_t)ag_ctl->rv_src, d = (uintptr_t)ag_rv_area();
+	const uint32_t q = AG_BUF_LEN / 4;
+	struct rte_dma_sge src[2] = { { s + 2 * q, q / 2 }, { s + 2 * q + q / 2, q / 2 } };
+	struct rte_dma_sge dst[1] = { { d + 2 * q, q } };
+	int ret;
+
+	ret = rte_dma_copy(dev_id, 0, s, d, q, 0);
+	if (ret >= 0)
+		ret = rte_dma_fill(dev_id, 0, AG_RV_FILL, d + q, q, 0);
+	if (ret >= 0)
+		ret = rte_dma_copy_sg(dev_id, 0, src, dst, 2, 1, 0);
+	return ret;
+}
+
+/* Y's buffer after the three ops succeeded. */
+static int
+ag_rv_check_done(void)
+{
+	const uint8_t *a = ag_rv_area(), *s = ag_ctl->rv_src;
+	const uint64_t fill = AG_RV_FILL;
+	const uint32_t q = AG_BUF_LEN / 4;
+	uint32_t i;
+
+	if (!ag_all_bytes(ag_ctl->rv_dst, AG_RV_CANARY, AG_RV_CANARY_BYTE) ||
+	    !ag_all_bytes(a + 3 * q, q + AG_RV_CANARY, AG_RV_CANARY_BYTE)) {
+		printf("written outside the ops' ranges\n");
+		return -1;
+	}
+	if (memcmp(a, s, q) != 0 || memcmp(a + 2 * q, s + 2 * q, q) != 0) {
+		printf("copied data differs\n");
+		return -1;
+	}
+	for (i = 0; i < q; i++) {
+		if (a[q + i] != ((const uint8_t *)&fill)[i % sizeof(fill)]) {
+			printf("fill byte %u differs\n", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Complete the ops up to last; each must have status want. */
+static int
+ag_rv_complete(int16_t dev_id, int last, enum rte_dma_status_code want)
+{
+	enum rte_dma_status_code st[AG_RV_NB_OPS];
+	int i, ret;
+
+	ret = ag_complete(dev_id, last, AG_RV_NB_OPS, st);
+	if (ret != 0) {
+		printf("dmadev %d: ops up to %d not completed: %d\n", dev_id, last, ret);
+		return -1;
+	}
+	for (i = 0; i < AG_RV_NB_OPS; i++) {
+		if (st[i] != want) {
+			printf("dmadev %d: op %d status %d, expected %d\n", dev_id, i, st[i], want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Ops run, data checked, Y's buffer reset. */
+static int
+ag_rv_run_ok(int16_t dev_id)
+{
+	ag_rv_reset();
+	if (ag_rv_complete(dev_id, ag_rv_enqueue(dev_id), RTE_DMA_STATUS_SUCCESSFUL) != 0 ||
+	    ag_rv_check_done() != 0)
+		return -1;
+	ag_rv_reset();
+	return 0;
+}
+
+/* The pending ops, then three later ones, fail with a link error; nothing written. */
+static int
+ag_rv_run_revoked(int16_t dev_id)
+{
+	if (ag_rv_complete(dev_id, ag_ctl->rv_last, RTE_DMA_STATUS_DEV_LINK_ERROR) != 0 ||
+	    ag_rv_complete(dev_id, ag_rv_enqueue(dev_id), RTE_DMA_STATUS_DEV_LINK_ERROR) != 0)
+		return -1;
+	if (!ag_all_bytes(ag_ctl->rv_dst, AG_BUF_LEN + 2 * AG_RV_CANARY, AG_RV_CANARY_BYTE)) {
+		printf("an op of a revoked vchan wrote into Y's buffer\n");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Third party Z: join the group with ag1, move data from X to Y with ag1, and again once an
+ * unrelated member left; leave pending ops, then lose the right as the mode says.
+ */
+static int
+ag_sec_third(void)
+{
+	int16_t g;
+	uint16_t hx, hy;
+	int ret;
+
+	ag_sec_step(1);
+	if (ag_sec_wait(1) != 0)
+		return SEC_FAIL("timeout waiting for the group");
+	g = ag_ctl->group_id;
+	ag_uuid_random(ag_ctl->sec_domain);
+	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token, g,
+					     ag_event_cb);
+	if (ret != 0)
+		return SEC_FAIL("join: %d", ret);
+	if (rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->rv_x, &hx) != 0 ||
+	    rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->rv_y, &hy) != 0)
+		return SEC_FAIL("handlers of X and Y");
+	ret = ag_dev_setup(ag_dev1, hx, hy);
+	if (ret != 0)
+		return SEC_FAIL("third-party vchan X -> Y on ag1: %d", ret);
+	if (ag_rv_run_ok(ag_dev1) != 0)
+		return SEC_FAIL("ops X -> Y");
+	ag_sec_step(2);
+
+	/* Another member left meanwhile: the vchan still runs. */
+	if (ag_sec_wait(2) != 0)
+		return SEC_FAIL("timeout waiting for the unrelated leave");
+	if (ag_rv_run_ok(ag_dev1) != 0)
+		return SEC_FAIL("ops X -> Y after an unrelated member left");
+	ag_ctl->rv_last = ag_rv_enqueue(ag_dev1);
+	if (ag_ctl->rv_last < 0)
+		return SEC_FAIL("enqueue of the pending ops: %d", ag_ctl->rv_last);
+	ag_sec_step(3);
+
+	if (ag_sec_wait(3) != 0)
+		return SEC_FAIL("timeout waiting for the departure");
+	switch (ag_ctl->rv_mode) {
+	case AG_RV_LEAVE:
+		ret = rte_dma_access_pair_group_leave(ag_dev1, g);
+		if (ret != 0)
+			return SEC_FAIL("leave: %d", ret);
+		if (ag_rv_run_revoked(ag_dev1) != 0)
+			return SEC_FAIL("ops after the leave");
+		break;
+	case AG_RV_CLOSE:
+		/* The library closes stopped devices only; the primary runs the ops. */
+		ret = rte_dma_stop(ag_dev1);
+		if (ret == 0)
+			ret = rte_dma_close(ag_dev1);
+		if (ret != 0)
+			return SEC_FAIL("close: %d", ret);
+		break;
+	case AG_RV_DESTROY:
+		if (ag_event_wait(0, ag_dev1, g, ag_ctl->sec_domain,
+				  RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS) < 0)
+			return SEC_FAIL("no GROUP_DESTROYED");
+		if (ag_rv_run_revoked(ag_dev1) != 0)
+			return SEC_FAIL("ops after the group ended");
+		break;
+	default:
+		return SEC_FAIL("mode %u", ag_ctl->rv_mode);
+	}
+	ag_sec_step(4);
+	if (ag_sec_wait(4) != 0)
+		return SEC_FAIL("timeout waiting for the end");
+	if (ag_ctl->rv_mode != AG_RV_CLOSE)
+		rte_dma_stop(ag_dev1);
+	return TEST_SUCCESS;
+}
+
 static int
 ag_secondary(const char *role)
 {
@@ -343,6 +558,8 @@ ag_secondary(const char *role)
 		return ag_sec_creator();
 	if (strcmp(role, AG_ROLE_MEMBER) == 0)
 		return ag_sec_member();
+	if (strcmp(role, AG_ROLE_THIRD) == 0)
+		return ag_sec_third();
 	return SEC_FAIL("unknown role %s", role);
 }
 
@@ -443,6 +660,7 @@ static struct {
 	unsigned int nb_groups;
 	uint8_t *src;
 	uint32_t nb_ev;			/* events before the case's own */
+	int16_t dev_x;			/* revocation: creator X's device */
 } fx;
 
 static void
@@ -457,6 +675,7 @@ ag_fx_setup(void)
 {
 	memset(&fx, 0, sizeof(fx));
 	fx.child.pid = -1;
+	fx.dev_x = -1;
 	if (!rte_eal_has_hugepages()) {
 		printf("multi-process needs hugepages and shared memory\n");
 		return TEST_FAILED;
@@ -477,15 +696,19 @@ ag_fx_setup(void)
 static void
 ag_fx_teardown(void)
 {
-	const int16_t devs[] = { ag_dev1, ag_dev2, ag_dev0 };
+	const int16_t devs[] = { ag_dev1, ag_dev2, ag_dev0, fx.dev_x };
 	unsigned int i, j;
 
 	ag_child_kill(&fx.child);
 	for (i = fx.nb_groups; i-- > 0; )
 		for (j = 0; j < RTE_DIM(devs); j++)
-			rte_dma_access_pair_group_leave(devs[j], fx.groups[i]);
+			if (devs[j] >= 0)
+				rte_dma_access_pair_group_leave(devs[j], fx.groups[i]);
 	fx.nb_groups = 0;
-	for (j = 0; j < RTE_DIM(devs); j++)
+	if (fx.dev_x >= 0)
+		rte_vdev_uninit(AG_DEV_X);
+	fx.dev_x = -1;
+	for (j = 0; j < RTE_DIM(devs) - 1; j++)
 		rte_dma_stop(devs[j]);
 	rte_free(fx.src);
 	fx.src = NULL;
@@ -493,6 +716,8 @@ ag_fx_teardown(void)
 		/* The secondary is gone: what it did not free is ours to free. */
 		rte_free(ag_ctl->sec_buf);
 		rte_free(ag_ctl->prim_buf);
+		rte_free(ag_ctl->rv_src);
+		rte_free(ag_ctl->rv_dst);
 		ag_ctl_reset();
 	}
 }
@@ -871,6 +1096,161 @@ test_ag_mp_creator_killed(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Revocation: device Z (ag1, in a secondary) is a member of the group of X (creator, on a
+ * device of its own) and Y (ag0), with W (ag2) as a fourth member; it runs ops from X's data
+ * into Y's buffer. The setup brings it to its first verified ops.
+ */
+static int
+ag_rv_setup(void)
+{
+	rte_uuid_t w;
+	int16_t g;
+	int ret;
+
+	if (ag_fx_setup() != TEST_SUCCESS)
+		return TEST_FAILED;
+	ag_ctl->rv_src = rte_malloc("ag_rv_src", AG_BUF_LEN, 0);
+	ag_ctl->rv_dst = rte_malloc("ag_rv_dst", AG_BUF_LEN + 2 * AG_RV_CANARY, 0);
+	TEST_ASSERT(ag_ctl->rv_src != NULL && ag_ctl->rv_dst != NULL, "rte_malloc failed");
+	ag_pattern(ag_ctl->rv_src, AG_BUF_LEN, 0x5a);
+	ag_rv_reset();
+	ag_uuid_random(ag_ctl->rv_x);
+	ag_uuid_random(ag_ctl->rv_y);
+	ag_uuid_random(w);
+
+	/* X's device is probed once the secondary runs, which then never sees it. */
+	TEST_ASSERT_SUCCESS(ag_spawn(&fx.child, ag_cmd, AG_ROLE_THIRD), "cannot start Z");
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 1), "Z not started");
+	ret = rte_vdev_init(AG_DEV_X, NULL);
+	TEST_ASSERT_SUCCESS(ret, "probe of %s: %d", AG_DEV_X, ret);
+	fx.dev_x = rte_dma_get_dev_id_by_name(AG_DEV_X);
+	TEST_ASSERT(fx.dev_x >= 0, "no dmadev %s", AG_DEV_X);
+
+	ret = rte_dma_access_pair_group_create(fx.dev_x, ag_ctl->rv_x, ag_ctl->token, &g,
+					       ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "create by X: %d", ret);
+	ag_fx_group_add(g);
+	ret = rte_dma_access_pair_group_join(ag_dev0, ag_ctl->rv_y, ag_ctl->token, g,
+					     ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "join of Y: %d", ret);
+	ret = rte_dma_access_pair_group_join(ag_dev2, w, ag_ctl->token, g, ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "join of W: %d", ret);
+	ag_ctl->group_id = g;
+	ag_prim_step(1);
+	/* Z joined and moved data from X to Y: the allowed third-party case. */
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 2), "Z's first ops");
+	fx.nb_ev = ag_events_count();
+	return TEST_SUCCESS;
+}
+
+/* Every pending and later op of Z's vchan fails once Z or the group is gone. */
+static int
+ag_rv_case(enum ag_rv_mode mode)
+{
+	int16_t g = ag_ctl->group_id;
+	int ret, idx;
+
+	ag_ctl->rv_mode = mode;
+	/* An unrelated member leaves: Z's vchan runs on. */
+	ret = rte_dma_access_pair_group_leave(ag_dev2, g);
+	TEST_ASSERT_SUCCESS(ret, "leave of W: %d", ret);
+	ag_prim_step(2);
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 3),
+			    "Z's ops after an unrelated leave, or its pending ops");
+
+	switch (mode) {
+	case AG_RV_LEAVE:
+		ag_prim_step(3);
+		TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 4), "Z's ops after its leave");
+		break;
+	case AG_RV_CLOSE:
+		ag_prim_step(3);
+		TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 4), "Z's close");
+		idx = ag_event_wait(fx.nb_ev, fx.dev_x, g, ag_ctl->sec_domain,
+				    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
+		TEST_ASSERT(idx >= 0, "no MEMBER_LEFT for the close of Z's device");
+		/*
+		 * The device Z's process closed is still the primary's: its pending ops run at
+		 * this submit (the device was stopped for the close), later ops once restarted.
+		 */
+		TEST_ASSERT_SUCCESS(ag_rv_complete(ag_dev1, ag_ctl->rv_last,
+						   RTE_DMA_STATUS_DEV_LINK_ERROR), "pending ops");
+		TEST_ASSERT_SUCCESS(rte_dma_start(ag_dev1), "restart of %s", AG_DEV1);
+		TEST_ASSERT_SUCCESS(ag_rv_complete(ag_dev1, ag_rv_enqueue(ag_dev1),
+						   RTE_DMA_STATUS_DEV_LINK_ERROR), "later ops");
+		break;
+	case AG_RV_KILL:
+		kill(fx.child.pid, SIGKILL);
+		TEST_ASSERT_SUCCESS(ag_child_wait(&fx.child, true), "Z not killed");
+		idx = ag_event_wait(fx.nb_ev, fx.dev_x, g, ag_ctl->sec_domain,
+				    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
+		TEST_ASSERT(idx >= 0, "no MEMBER_LEFT for Z's death");
+		/* Z's ring is in shared memory: its pending ops run at the primary's submit. */
+		TEST_ASSERT_SUCCESS(ag_rv_run_revoked(ag_dev1), "ops after Z died");
+		break;
+	case AG_RV_DESTROY:
+		/* The creator's device closed with joiners left: the group ends. */
+		ret = rte_dma_close(fx.dev_x);
+		TEST_ASSERT_SUCCESS(ret, "close of X's device: %d", ret);
+		idx = ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->rv_y,
+				    RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS);
+		TEST_ASSERT(idx >= 0, "no GROUP_DESTROYED for Y");
+		ag_prim_step(3);
+		TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 4), "Z's ops after the group ended");
+		break;
+	}
+	TEST_ASSERT(ag_all_bytes(ag_ctl->rv_dst, AG_BUF_LEN + 2 * AG_RV_CANARY,
+				 AG_RV_CANARY_BYTE), "Y's buffer written after the revocation");
+	ag_prim_step(4);
+	if (mode != AG_RV_KILL)
+		TEST_ASSERT_SUCCESS(ag_child_wait(&fx.child, false), "Z did not end well");
+	return TEST_SUCCESS;
+}
+
+static int
+test_ag_rv_leave(void)
+{
+	return ag_rv_case(AG_RV_LEAVE);
+}
+
+static int
+test_ag_rv_close(void)
+{
+	return ag_rv_case(AG_RV_CLOSE);
+}
+
+static int
+test_ag_rv_kill(void)
+{
+	return ag_rv_case(AG_RV_KILL);
+}
+
+static int
+test_ag_rv_destroy(void)
+{
+	return ag_rv_case(AG_RV_DESTROY);
+}
+
+/* Groups of X, Y, Z and W need four members. */
+static int
+ag_rv_suite_setup(void)
+{
+	char reply[1024];
+	long max_members;
+
+	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
+	    ag_tel_int(reply, "max_members", &max_members) != 0) {
+		printf("no table sizes from telemetry: %s\n", reply);
+		return TEST_FAILED;
+	}
+	if (max_members < 4) {
+		printf("needs max_members=4 or more on every device, not %ld\n", max_members);
+		return TEST_FAILED;
+	}
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite ag_suite = {
 	.suite_name = "dmadev access pair group",
 	.setup = NULL,
@@ -881,6 +1261,19 @@ static struct unit_test_suite ag_suite = {
 		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_secondary_exit_keeps_devs),
 		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_member_killed),
 		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_creator_killed),
+		TEST_CASES_END()
+	}
+};
+
+static struct unit_test_suite ag_rv_suite = {
+	.suite_name = "dmadev access pair group revocation",
+	.setup = ag_rv_suite_setup,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_leave),
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_close),
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_kill),
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_destroy),
 		TEST_CASES_END()
 	}
 };
@@ -928,6 +1321,14 @@ test_dmadev_access_group(void)
 	return ag_main(RTE_STR(dmadev_access_group_autotest), &ag_suite);
 }
 
+/* Needs max_members=4 or more. */
+static int
+test_dmadev_access_group_revoke(void)
+{
+	return ag_main(RTE_STR(dmadev_access_group_revoke_autotest), &ag_rv_suite);
+}
+
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
 REGISTER_DRIVER_TEST(dmadev_access_group_autotest, test_dmadev_access_group);
+REGISTER_DRIVER_TEST(dmadev_access_group_revoke_autotest, test_dmadev_access_group_revoke);
