@@ -90,7 +90,8 @@ esac
 rm -rf "$CHROOT$SRC" "$CHROOT$SDK"
 mkdir -p "$CHROOT$SRC" "$CHROOT$SDK"
 (cd "$ROOT" && cp -a --parents app/test/test_dmadev_access_group.c \
-	app/test/test_dmadev_access_group.h app/test/test_dmadev_access_group_dp.c devtools drivers/dma/skeleton_ag \
+	app/test/test_dmadev_access_group.h app/test/test_dmadev_access_group_dp.c \
+	app/test/test_dmadev_access_group_leak.h devtools drivers/dma/skeleton_ag \
 	examples/dma_access_group plugin tests/api_compat tests/standalone "$CHROOT$SRC/") ||
 	die "cannot copy the sources into the chroot"
 for h in $SDK_HEADERS; do

@@ -2,7 +2,6 @@
  * Copyright(c) 2026 The skeleton_ag authors
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -30,6 +29,9 @@ test_dmadev_access_group_dp(void)
 #include <rte_malloc.h>
 #include <rte_uuid.h>
 #include <rte_version.h>
+
+#include "test_dmadev_access_group.h"
+#include "test_dmadev_access_group_leak.h"
 
 /*
  * Data path of dma_skag in one process: scatter-gather and error cases of local vchans
@@ -89,17 +91,6 @@ dp_complete_one(int16_t dev, uint16_t vchan, int id, enum rte_dma_status_code *s
 	return TEST_SUCCESS;
 }
 
-static bool
-dp_all_bytes(const uint8_t *p, size_t len, uint8_t v)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 static void
 dp_reset_bufs(void)
 {
@@ -135,17 +126,27 @@ dp_vchan_inter(int16_t dev, uint16_t vchan, uint16_t src_h, uint16_t dst_h)
 	return rte_dma_vchan_setup(dev, vchan, &conf);
 }
 
+/* Suite: both devices are there. */
 static int
-dp_setup(void)
+dp_suite_setup(void)
 {
-	const struct rte_dma_conf conf = { .nb_vchans = 2 };
-
 	dev0 = rte_dma_get_dev_id_by_name(DP_DEV0);
 	dev1 = rte_dma_get_dev_id_by_name(DP_DEV1);
 	if (dev0 < 0 || dev1 < 0) {
 		printf("needs --vdev=%s --vdev=%s\n", DP_DEV0, DP_DEV1);
 		return TEST_FAILED;
 	}
+	return TEST_SUCCESS;
+}
+
+/* Case: buffers, ag0 configured with two local vchans (the second may become inter-domain). */
+static int
+dp_fx_setup(void)
+{
+	const struct rte_dma_conf conf = { .nb_vchans = 2 };
+
+	group = -1;
+	dev1_joined = false;
 	src_buf = rte_malloc("dp_src", DP_LEN, 64);
 	dst_buf = rte_malloc("dp_dst", DP_LEN, 64);
 	heap_buf = malloc(DP_LEN);
@@ -160,17 +161,22 @@ dp_setup(void)
 }
 
 static void
-dp_teardown(void)
+dp_fx_teardown(void)
 {
-	if (dev0 >= 0)
-		rte_dma_stop(dev0);
+	rte_dma_stop(dev0);
+	rte_dma_stop(dev1);
 	if (dev1_joined)
 		rte_dma_access_pair_group_leave(dev1, group);
 	if (group >= 0)
 		rte_dma_access_pair_group_destroy(dev0, group);
+	group = -1;
+	dev1_joined = false;
 	rte_free(src_buf);
 	rte_free(dst_buf);
 	free(heap_buf);
+	src_buf = NULL;
+	dst_buf = NULL;
+	heap_buf = NULL;
 }
 
 /* Local vchan: scatter-gather copies split differently on both sides, checked before writing. */
@@ -197,7 +203,7 @@ test_local_copy_sg(void)
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg status %d", st);
 	TEST_ASSERT(memcmp(dst_buf, src_buf, 1500) == 0, "first dst segment differs");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 1500, 500, DP_DST_BYTE), "gap written");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 1500, 500, DP_DST_BYTE), "gap written");
 	TEST_ASSERT(memcmp(dst_buf + 2000, src_buf + 1500, 1596) == 0,
 		    "second dst segment differs");
 
@@ -207,7 +213,7 @@ test_local_copy_sg(void)
 	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_LENGTH, "status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
 
 	/* A bad last source entry: nothing written, not even the good entries. */
 	dst[1].length = 1596;
@@ -215,7 +221,7 @@ test_local_copy_sg(void)
 	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_SRC_ADDR, "status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
 
 	/* Entry counts are checked at enqueue. */
 	TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 0, 2, 0), -EINVAL,
@@ -310,6 +316,19 @@ test_inter_setup(void)
 	return TEST_SUCCESS;
 }
 
+/* Case: as dp_fx_setup(), with domain B joined and vchan 1 from A to B, ag0 started. */
+static int
+dp_fx_inter_setup(void)
+{
+	TEST_ASSERT_SUCCESS(dp_fx_setup(), "setup");
+	TEST_ASSERT_SUCCESS(dp_group_up(), "group");
+	TEST_ASSERT_SUCCESS(dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_a, handler_b),
+			    "A -> B setup");
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
+	TEST_ASSERT_SUCCESS(rte_dma_stats_reset(dev0, DP_VCHAN_INTER), "stats reset");
+	return TEST_SUCCESS;
+}
+
 /* Copies, fill and sg between the domains; private memory is refused without a write. */
 static int
 test_inter_ops(void)
@@ -319,15 +338,12 @@ test_inter_ops(void)
 	struct rte_dma_stats stats;
 	int id;
 
-	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
-	TEST_ASSERT_SUCCESS(rte_dma_stats_reset(dev0, DP_VCHAN_INTER), "stats reset");
-
 	dp_reset_bufs();
 	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)src_buf,
 			  (rte_iova_t)(uintptr_t)dst_buf, DP_LEN, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE), "copy data differs");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE), "copy data differs");
 
 	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0x0807060504030201ULL,
 			  (rte_iova_t)(uintptr_t)dst_buf, 12, 0);
@@ -343,7 +359,7 @@ test_inter_ops(void)
 	id = rte_dma_copy_sg(dev0, DP_VCHAN_INTER, src, dst, 2, 1, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, 200, DP_SRC_BYTE) &&
+	TEST_ASSERT(ag_all_bytes(dst_buf, 200, DP_SRC_BYTE) &&
 		    dst_buf[200] == DP_DST_BYTE, "copy_sg data wrong");
 
 	/* malloc() memory is not shared with the other domain. */
@@ -352,14 +368,14 @@ test_inter_ops(void)
 			  (rte_iova_t)(uintptr_t)heap_buf, 64, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy to heap");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_DST_ADDR, "copy to heap status %d", st);
-	TEST_ASSERT(dp_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE), "heap written");
+	TEST_ASSERT(ag_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE), "heap written");
 
 	memset(heap_buf, DP_SRC_BYTE, DP_LEN);
 	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)heap_buf,
 			  (rte_iova_t)(uintptr_t)dst_buf, 64, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy from heap");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_SRC_ADDR, "copy from heap status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
 
 	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0, (rte_iova_t)(uintptr_t)heap_buf, 8, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "fill heap");
@@ -406,15 +422,15 @@ test_inter_burst(void)
 	for (i = 0; i < RTE_DIM(want); i++)
 		TEST_ASSERT_EQUAL(st[i], want[i], "op %u: status %d, expected %d", i, st[i],
 				  want[i]);
-	TEST_ASSERT(dp_all_bytes(dst_buf, 64, DP_SRC_BYTE), "copy 0 data");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 64, 64, DP_DST_BYTE), "refused copy 1 wrote");
-	TEST_ASSERT(dp_all_bytes(heap_buf + 128, 64, DP_SRC_BYTE), "refused copy 2 wrote");
+	TEST_ASSERT(ag_all_bytes(dst_buf, 64, DP_SRC_BYTE), "copy 0 data");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 64, 64, DP_DST_BYTE), "refused copy 1 wrote");
+	TEST_ASSERT(ag_all_bytes(heap_buf + 128, 64, DP_SRC_BYTE), "refused copy 2 wrote");
 	for (i = 0; i < 64; i++)
 		TEST_ASSERT_EQUAL(dst_buf[128 + i], ((const uint8_t *)&s)[i % sizeof(s)],
 				  "fill 3 byte %u", i);
-	TEST_ASSERT(dp_all_bytes(dst_buf + 192, 64, DP_DST_BYTE), "refused copy 4 wrote");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 256, 64, DP_SRC_BYTE), "copy 5 data");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 320, DP_LEN - 320, DP_DST_BYTE), "dst written past");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 192, 64, DP_DST_BYTE), "refused copy 4 wrote");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 256, 64, DP_SRC_BYTE), "copy 5 data");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 320, DP_LEN - 320, DP_DST_BYTE), "dst written past");
 	return TEST_SUCCESS;
 }
 
@@ -445,7 +461,7 @@ test_inter_stale(void)
 	TEST_ASSERT_EQUAL(last, (uint16_t)id, "last_idx");
 	TEST_ASSERT(st[0] == RTE_DMA_STATUS_DEV_LINK_ERROR &&
 		    st[1] == RTE_DMA_STATUS_DEV_LINK_ERROR, "statuses %d %d", st[0], st[1]);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written after leave");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written after leave");
 
 	/* The dump tells the vchan is stale and never shows the token. */
 	f = open_memstream(&dump, &dump_len);
@@ -465,63 +481,6 @@ test_inter_stale(void)
 	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_destroy(dev0, group), "destroy");
 	group = -1;
 	return TEST_SUCCESS;
-}
-
-static void
-dp_hex(char *out, const uint8_t *p, size_t n, bool reverse, bool upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		uint8_t b = p[reverse ? n - 1 - i : i];
-
-		out[2 * i] = digits[b >> 4];
-		out[2 * i + 1] = digits[b & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-/*
- * How a token shows in buf, or NULL if it does not: its bytes or either 8-byte half, in hex
- * (also a half printed as a 64-bit word) or as a uuid string, in either case.
- */
-static const char *
-dp_token_leak(const void *buf, size_t len, const rte_uuid_t t)
-{
-	static char what[64];
-	char s[2 * sizeof(rte_uuid_t) + 1];
-	unsigned int h, c, i;
-
-	if (buf == NULL)
-		return NULL;
-	if (memmem(buf, len, t, sizeof(rte_uuid_t)) != NULL)
-		return "raw bytes";
-	for (h = 0; h < 2; h++) {
-		if (memmem(buf, len, &t[8 * h], 8) != NULL) {
-			snprintf(what, sizeof(what), "raw bytes of half %u", h);
-			return what;
-		}
-	}
-	for (c = 0; c < 2; c++) {
-		rte_uuid_unparse(t, s, sizeof(s));
-		for (i = 0; c == 1 && s[i] != '\0'; i++)
-			s[i] = toupper((unsigned char)s[i]);
-		if (memmem(buf, len, s, strlen(s)) != NULL)
-			return "uuid string";
-		dp_hex(s, t, sizeof(rte_uuid_t), false, c == 1);
-		if (memmem(buf, len, s, strlen(s)) != NULL)
-			return "hex";
-		for (h = 0; h < 4; h++) {
-			dp_hex(s, &t[8 * (h & 1)], 8, h >= 2, c == 1);
-			if (memmem(buf, len, s, strlen(s)) != NULL) {
-				snprintf(what, sizeof(what), "hex of half %u%s", h & 1,
-					 h >= 2 ? " as a 64-bit word" : "");
-				return what;
-			}
-		}
-	}
-	return NULL;
 }
 
 /*
@@ -585,8 +544,8 @@ test_group_logs(void)
 	rte_openlog_stream(prev);
 	fclose(f);
 
-	leak = dp_token_leak(buf, len, log_token);
-	wrong_leak = dp_token_leak(buf, len, wrong_token);
+	leak = ag_token_leak(buf, len, log_token);
+	wrong_leak = ag_token_leak(buf, len, wrong_token);
 	from_driver = buf != NULL && strstr(buf, "skag_") != NULL;
 	printf("%zu bytes logged by the group calls\n", len);
 	free(buf);
@@ -809,14 +768,14 @@ test_probe_names(void)
 
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
-	.setup = dp_setup,
-	.teardown = dp_teardown,
+	.setup = dp_suite_setup,
+	.teardown = NULL,
 	.unit_test_cases = {
-		TEST_CASE(test_local_copy_sg),
-		TEST_CASE(test_inter_setup),
-		TEST_CASE(test_inter_ops),
-		TEST_CASE(test_inter_burst),
-		TEST_CASE(test_inter_stale),
+		TEST_CASE_ST(dp_fx_setup, dp_fx_teardown, test_local_copy_sg),
+		TEST_CASE_ST(dp_fx_setup, dp_fx_teardown, test_inter_setup),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_ops),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_burst),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_stale),
 		TEST_CASE(test_group_logs),
 		TEST_CASE(test_devargs),
 		TEST_CASE(test_close_then_remove),
