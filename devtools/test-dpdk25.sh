@@ -148,11 +148,11 @@ check access_group_revoke_autotest 300 "DPDK_TEST=dmadev_access_group_revoke_aut
 	--vdev=dma_skag2,max_members=4 --file-prefix=d25_rv"
 # Whatever the order the drivers register in, dma_skag0 is ours: the stock skeleton's plugin
 # is loaded before ours here, after ours (from Debian's plugin directory) above.
+DP_EAL="-m 64 --vdev=dma_skag0 --vdev=dma_skag1"
 check access_group_dp_autotest 300 "DPDK_TEST=dmadev_access_group_dp_autotest $DPDK_TEST_BIN \
-	$EAL --vdev=dma_skag0 --vdev=dma_skag1 --file-prefix=d25_dp"
+	$EAL $DP_EAL --file-prefix=d25_dp"
 check access_group_dp_autotest-skeleton-first 300 "DPDK_TEST=dmadev_access_group_dp_autotest \
-	$DPDK_TEST_BIN --no-pci -d $SKELETON_PLUGIN -d $PLUGIN --vdev=dma_skag0 \
-	--vdev=dma_skag1 --file-prefix=d25_dp2"
+	$DPDK_TEST_BIN --no-pci -d $SKELETON_PLUGIN -d $PLUGIN $DP_EAL --file-prefix=d25_dp2"
 
 echo "dpdk25: $passed passed, $failed failed"
 [ $((passed + failed)) -gt 0 ] || die "no check ran"

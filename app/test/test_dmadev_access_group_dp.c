@@ -22,11 +22,14 @@ test_dmadev_access_group_dp(void)
 
 #else
 
+#include <sys/mman.h>
+
 #include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_dmadev.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 #include <rte_uuid.h>
 #include <rte_version.h>
 
@@ -766,6 +769,253 @@ test_probe_names(void)
 	return TEST_SUCCESS;
 }
 
+/* --- addresses a vchan must refuse without writing or faulting --- */
+
+#define DP_HUGE_LEN	(512u << 20)
+#define DP_PAGE		4096
+
+struct dp_runs {
+	unsigned int nb;
+	struct rte_memseg_list *msl[256];
+	uintptr_t start[256];
+	uintptr_t end[256];
+};
+
+static int
+dp_run_add(const struct rte_memseg_list *msl, const struct rte_memseg *ms, size_t len,
+	   void *arg)
+{
+	struct dp_runs *runs = arg;
+
+	if (msl->external || runs->nb == RTE_DIM(runs->start))
+		return 0;
+	runs->start[runs->nb] = (uintptr_t)ms->addr;
+	runs->end[runs->nb++] = (uintptr_t)ms->addr + len;
+	return 0;
+}
+
+/*
+ * End of the backed DPDK memory holding addr: runs of backed segments that touch count as one,
+ * since a device may not tell them apart. 0 if addr is not in backed memory.
+ */
+static uintptr_t
+dp_backed_end(uintptr_t addr)
+{
+	struct dp_runs runs = { .nb = 0 };
+	uintptr_t end = 0;
+	unsigned int i;
+	bool grown;
+
+	rte_memseg_contig_walk(dp_run_add, &runs);
+	for (i = 0; i < runs.nb; i++)
+		if (runs.start[i] <= addr && addr < runs.end[i])
+			end = runs.end[i];
+	do {
+		grown = false;
+		for (i = 0; end != 0 && i < runs.nb; i++) {
+			if (runs.start[i] <= end && runs.end[i] > end) {
+				end = runs.end[i];
+				grown = true;
+			}
+		}
+	} while (grown);
+	return end;
+}
+
+/* One op, submitted and completed: its status must be want. */
+static int
+dp_expect(int16_t dev, uint16_t vchan, int id, enum rte_dma_status_code want, const char *what)
+{
+	enum rte_dma_status_code st;
+
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev, vchan, id, &st), "%s", what);
+	TEST_ASSERT_EQUAL(st, want, "%s: status %d, expected %d", what, st, want);
+	return TEST_SUCCESS;
+}
+
+static int
+dp_copy_expect(uint16_t vchan, uintptr_t src, uintptr_t dst, uint32_t len,
+	       enum rte_dma_status_code want, const char *what)
+{
+	return dp_expect(dev0, vchan, rte_dma_copy(dev0, vchan, src, dst, len, 0), want, what);
+}
+
+static int
+dp_fill_expect(uint16_t vchan, uintptr_t dst, uint32_t len, enum rte_dma_status_code want,
+	       const char *what)
+{
+	return dp_expect(dev0, vchan, rte_dma_fill(dev0, vchan, 0x5a5a5a5a5a5a5a5aULL, dst, len,
+						   0), want, what);
+}
+
+static int
+dp_sg_expect(uint16_t vchan, uintptr_t src, uint32_t src_len, uintptr_t dst, uint32_t dst_len,
+	     enum rte_dma_status_code want, const char *what)
+{
+	struct rte_dma_sge s[2] = { { (rte_iova_t)(uintptr_t)src_buf, 64 }, { src, src_len } };
+	struct rte_dma_sge d[2] = { { (rte_iova_t)(uintptr_t)(dst_buf + DP_LEN - 64), 64 },
+				    { dst, dst_len } };
+
+	/* A good first entry on each side: refused as a whole, it writes nothing either. */
+	return dp_expect(dev0, vchan, rte_dma_copy_sg(dev0, vchan, s, d, 2, 2, 0), want, what);
+}
+
+/*
+ * The checks of one vchan, with buf4k a 4 KiB rte_malloc buffer: lengths running far past it
+ * (0xFFFFFFFF and 512 MiB), a range straddling the end of backed memory and address 0, as
+ * source and as destination, for copy, fill and copy_sg. A source is checked before its
+ * destination, so a copy can only show a long destination with a source that long (local
+ * vchans, below). dst_buf, buf4k and the backed bytes below the end must stay as they were.
+ */
+static int
+dp_bad_addrs(uint16_t vchan, uint8_t *buf4k)
+{
+	const enum rte_dma_status_code bad_src = RTE_DMA_STATUS_INVALID_SRC_ADDR;
+	const enum rte_dma_status_code bad_dst = RTE_DMA_STATUS_INVALID_DST_ADDR;
+	const uint32_t lens[] = { UINT32_MAX, DP_HUGE_LEN };
+	uintptr_t b = (uintptr_t)buf4k, s = (uintptr_t)src_buf, d = (uintptr_t)dst_buf;
+	uint8_t below[DP_PAGE / 2];
+	uintptr_t end, edge;
+	unsigned int i;
+
+	end = dp_backed_end(b);
+	TEST_ASSERT(end != 0, "4 KiB buffer not in backed memory");
+	/* Else the long ranges would be valid: the run needs little memory (-m 64). */
+	TEST_ASSERT(end - b < DP_HUGE_LEN, "%zu MiB backed after the buffer: run with -m 64",
+		    (size_t)((end - b) >> 20));
+	edge = end - sizeof(below);
+	memset(buf4k, DP_DST_BYTE, DP_PAGE);
+	dp_reset_bufs();
+	memcpy(below, (void *)edge, sizeof(below));
+
+	for (i = 0; i < RTE_DIM(lens); i++) {
+		TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, b, d, lens[i], bad_src, "long copy"),
+				    "vchan %u, %u bytes from the buffer", vchan, lens[i]);
+		TEST_ASSERT_SUCCESS(dp_fill_expect(vchan, b, lens[i], bad_dst, "long fill"),
+				    "vchan %u, %u bytes to the buffer", vchan, lens[i]);
+		TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, b, lens[i], d, lens[i], bad_src,
+						 "long sg source"), "vchan %u", vchan);
+		TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, s, 64, b, lens[i], bad_dst,
+						 "long sg destination"), "vchan %u", vchan);
+	}
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, edge, d, DP_PAGE, bad_src, "edge copy"),
+			    "vchan %u, source across the end of backed memory", vchan);
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, s, edge, DP_PAGE, bad_dst, "edge copy"),
+			    "vchan %u, destination across the end of backed memory", vchan);
+	TEST_ASSERT_SUCCESS(dp_fill_expect(vchan, edge, DP_PAGE, bad_dst, "edge fill"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, edge, DP_PAGE, d, DP_PAGE, bad_src,
+					 "edge sg source"), "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, s, DP_PAGE, edge, DP_PAGE, bad_dst,
+					 "edge sg destination"), "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, 0, d, 64, bad_src, "copy from 0"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, s, 0, 64, bad_dst, "copy to 0"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_fill_expect(vchan, 0, 64, bad_dst, "fill of 0"), "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, 0, 64, d, 64, bad_src, "sg from 0"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, s, 64, 0, 64, bad_dst, "sg to 0"),
+			    "vchan %u", vchan);
+
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "vchan %u: destination written",
+		    vchan);
+	TEST_ASSERT(ag_all_bytes(buf4k, DP_PAGE, DP_DST_BYTE), "vchan %u: buffer written", vchan);
+	TEST_ASSERT(memcmp(below, (void *)edge, sizeof(below)) == 0,
+		    "vchan %u: backed memory below the end written", vchan);
+	return TEST_SUCCESS;
+}
+
+/* Bad addresses on the inter-domain vchan (A to B) and on the local one of the same device. */
+static int
+test_bad_addresses(void)
+{
+	struct rte_dma_info info;
+	uint8_t *buf4k;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(rte_dma_info_get(dev0, &info), "info");
+	TEST_ASSERT(info.dev_capa & RTE_DMA_CAPA_HANDLES_ERRORS, "no HANDLES_ERRORS capability");
+	buf4k = rte_malloc("dp_buf4k", DP_PAGE, 0);
+	TEST_ASSERT_NOT_NULL(buf4k, "rte_malloc");
+	ret = dp_bad_addrs(DP_VCHAN_INTER, buf4k);
+	if (ret == TEST_SUCCESS)
+		ret = dp_bad_addrs(DP_VCHAN_LOCAL, buf4k);
+	rte_free(buf4k);
+	return ret;
+}
+
+/*
+ * A local vchan also reaches private memory (SVA), as the process may access it: malloc()
+ * memory both ways and a read-only page as source; a read-only page as destination, an
+ * unmapped page either way, and a long destination behind a readable source are refused.
+ */
+static int
+test_local_private_memory(void)
+{
+	const enum rte_dma_status_code ok = RTE_DMA_STATUS_SUCCESSFUL;
+	const enum rte_dma_status_code bad_src = RTE_DMA_STATUS_INVALID_SRC_ADDR;
+	const enum rte_dma_status_code bad_dst = RTE_DMA_STATUS_INVALID_DST_ADDR;
+	const uint16_t v = DP_VCHAN_LOCAL;
+	uintptr_t ro, gone, big, h = (uintptr_t)heap_buf, d = (uintptr_t)dst_buf;
+	uint8_t *pages, *longsrc;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
+	pages = mmap(NULL, 2 * DP_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		     0);
+	TEST_ASSERT(pages != MAP_FAILED, "mmap");
+	/* Never backed: reserved only. */
+	longsrc = mmap(NULL, DP_HUGE_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (longsrc == MAP_FAILED) {
+		munmap(pages, 2 * DP_PAGE);
+		TEST_ASSERT(false, "mmap of %u bytes", DP_HUGE_LEN);
+	}
+	memset(pages, 0x77, DP_PAGE);
+	ro = (uintptr_t)pages;
+	gone = ro + DP_PAGE;
+	big = (uintptr_t)longsrc;
+	if (mprotect(pages, DP_PAGE, PROT_READ) != 0 || munmap((void *)gone, DP_PAGE) != 0) {
+		printf("mprotect or munmap failed\n");
+		goto out;
+	}
+
+	dp_reset_bufs();
+	memset(heap_buf, DP_SRC_BYTE, DP_LEN);
+	if (dp_copy_expect(v, h, d, DP_LEN, ok, "copy from malloc memory") != 0 ||
+	    !ag_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE))
+		goto out;
+	if (dp_fill_expect(v, h, DP_LEN, ok, "fill of malloc memory") != 0 ||
+	    !ag_all_bytes(heap_buf, DP_LEN, 0x5a))
+		goto out;
+	if (dp_copy_expect(v, ro, d, DP_PAGE, ok, "copy from a read-only page") != 0 ||
+	    !ag_all_bytes(dst_buf, DP_PAGE, 0x77))
+		goto out;
+	dp_reset_bufs();
+	if (dp_copy_expect(v, (uintptr_t)src_buf, ro, 64, bad_dst, "copy to a read-only page") ||
+	    dp_fill_expect(v, ro, 64, bad_dst, "fill of a read-only page") ||
+	    dp_sg_expect(v, (uintptr_t)src_buf, 64, ro, 64, bad_dst, "sg to a read-only page") ||
+	    dp_copy_expect(v, gone, d, 64, bad_src, "copy from an unmapped page") ||
+	    dp_copy_expect(v, (uintptr_t)src_buf, gone, 64, bad_dst, "copy to an unmapped page") ||
+	    dp_fill_expect(v, gone, 64, bad_dst, "fill of an unmapped page") ||
+	    dp_sg_expect(v, gone, 64, d, 64, bad_src, "sg from an unmapped page") ||
+	    dp_copy_expect(v, big, (uintptr_t)heap_buf, DP_HUGE_LEN, bad_dst,
+			   "512 MiB to a malloc buffer") ||
+	    dp_copy_expect(v, big, d, UINT32_MAX, bad_src, "4 GiB from a 512 MiB mapping"))
+		goto out;
+	if (!ag_all_bytes(pages, DP_PAGE, 0x77) || !ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE) ||
+	    !ag_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE)) {
+		printf("a refused op wrote\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	munmap(pages, DP_PAGE);
+	munmap(longsrc, DP_HUGE_LEN);
+	return ret;
+}
+
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
 	.setup = dp_suite_setup,
@@ -776,6 +1026,8 @@ static struct unit_test_suite dp_suite = {
 		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_ops),
 		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_burst),
 		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_stale),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_bad_addresses),
+		TEST_CASE_ST(dp_fx_setup, dp_fx_teardown, test_local_private_memory),
 		TEST_CASE(test_group_logs),
 		TEST_CASE(test_devargs),
 		TEST_CASE(test_close_then_remove),
