@@ -146,6 +146,9 @@ check access_group_autotest 300 "DPDK_TEST=dmadev_access_group_autotest $DPDK_TE
 check access_group_revoke_autotest 300 "DPDK_TEST=dmadev_access_group_revoke_autotest \
 	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 \
 	--vdev=dma_skag2,max_members=4 --file-prefix=d25_rv"
+check access_group_telemetry_autotest 300 "DPDK_TEST=dmadev_access_group_telemetry_autotest \
+	$DPDK_TEST_BIN $EAL --vdev=dma_skag0,max_groups=1024 --vdev=dma_skag1,max_groups=1024 \
+	--file-prefix=d25_tel"
 # Whatever the order the drivers register in, dma_skag0 is ours: the stock skeleton's plugin
 # is loaded before ours here, after ours (from Debian's plugin directory) above.
 DP_EAL="-m 64 --vdev=dma_skag0 --vdev=dma_skag1"

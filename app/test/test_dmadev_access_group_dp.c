@@ -20,6 +20,12 @@ test_dmadev_access_group_dp(void)
 	return TEST_SKIPPED;
 }
 
+static int
+test_dmadev_access_group_telemetry(void)
+{
+	return test_dmadev_access_group_dp();
+}
+
 #else
 
 #include <sys/mman.h>
@@ -1016,6 +1022,134 @@ out:
 	return ret;
 }
 
+/* --- telemetry of a full table --- */
+
+#define DP_TEL_LEN	16384
+
+/* Group ids of one page of /dmadev/skeleton_ag/groups from first; their count, -1 if none. */
+static int
+dp_tel_groups(long first, long *ids, int max, long *next)
+{
+	char cmd[64], reply[DP_TEL_LEN];
+	const char *p;
+	char *end;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "/dmadev/skeleton_ag/groups,%ld", first);
+	if (ag_telemetry(cmd, reply, sizeof(reply)) != 0 ||
+	    ag_tel_int(reply, "next", next) != 0) {
+		printf("%s: %.200s\n", cmd, reply);
+		return -1;
+	}
+	p = strstr(reply, "\"groups\":[");
+	if (p == NULL)
+		return -1;
+	p += strlen("\"groups\":[");
+	while (*p != ']') {
+		if (n == max)
+			return -1;
+		ids[n++] = strtol(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+/* live_groups of /dmadev/skeleton_ag/table, -1 if unknown. */
+static long
+dp_tel_live_groups(void)
+{
+	char reply[1024];
+	long v;
+
+	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
+	    ag_tel_int(reply, "live_groups", &v) != 0)
+		return -1;
+	return v;
+}
+
+#define DP_MAX_GROUPS	1024
+
+static int16_t dp_groups[DP_MAX_GROUPS];
+static unsigned int dp_nb_groups;
+
+/* Create groups on ag0 until the table is full; returns how many. */
+static unsigned int
+dp_fill_table(void)
+{
+	int16_t g;
+
+	while (dp_nb_groups < DP_MAX_GROUPS &&
+	       rte_dma_access_pair_group_create(dev0, domain_a, token, &g, NULL) == 0)
+		dp_groups[dp_nb_groups++] = g;
+	return dp_nb_groups;
+}
+
+static void
+dp_groups_teardown(void)
+{
+	while (dp_nb_groups > 0)
+		rte_dma_access_pair_group_destroy(dev0, dp_groups[--dp_nb_groups]);
+}
+
+/*
+ * The largest table (max_groups=1024) full: paging through the groups lists each live id
+ * exactly once, "next" leading from page to page and to -1 after the last. Destroyed, all of
+ * them can be created again: no slot leaked.
+ */
+static int
+test_telemetry_full_table(void)
+{
+	static long ids[DP_MAX_GROUPS];
+	static uint8_t seen[DP_MAX_GROUPS];
+	char reply[1024];
+	long max_groups, first = 0, next;
+	unsigned int total = 0, pages = 0, i;
+	int n, ret;
+	int16_t g;
+
+	TEST_ASSERT(ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) == 0 &&
+		    ag_tel_int(reply, "max_groups", &max_groups) == 0, "table: %s", reply);
+	TEST_ASSERT_EQUAL(max_groups, DP_MAX_GROUPS, "needs max_groups=%d, table has %ld",
+			  DP_MAX_GROUPS, max_groups);
+	TEST_ASSERT_EQUAL(dp_tel_live_groups(), 0, "groups live before the case");
+	TEST_ASSERT_EQUAL(dp_fill_table(), DP_MAX_GROUPS, "%u groups created", dp_nb_groups);
+	ret = rte_dma_access_pair_group_create(dev0, domain_a, token, &g, NULL);
+	TEST_ASSERT_EQUAL(ret, -ENOSPC, "create in a full table: %d", ret);
+
+	memset(seen, 0, sizeof(seen));
+	do {
+		n = dp_tel_groups(first, ids, RTE_DIM(ids), &next);
+		TEST_ASSERT(n > 0, "page from %ld: no reply or no group (%d)", first, n);
+		TEST_ASSERT(n <= 256, "%d ids on a page", n);
+		for (i = 0; i < (unsigned int)n; i++) {
+			TEST_ASSERT(ids[i] >= first && ids[i] < DP_MAX_GROUPS,
+				    "id %ld on the page from %ld", ids[i], first);
+			TEST_ASSERT(!seen[ids[i]], "id %ld listed twice", ids[i]);
+			seen[ids[i]] = 1;
+		}
+		total += n;
+		pages++;
+		TEST_ASSERT(next == -1 || next > ids[n - 1], "next %ld after %ld", next,
+			    ids[n - 1]);
+		first = next;
+	} while (next != -1 && pages <= DP_MAX_GROUPS);
+	TEST_ASSERT_EQUAL(total, DP_MAX_GROUPS, "%u ids listed", total);
+	for (i = 0; i < dp_nb_groups; i++)
+		TEST_ASSERT(seen[dp_groups[i]], "group %d not listed", dp_groups[i]);
+	printf("%u groups listed in %u pages\n", total, pages);
+
+	dp_groups_teardown();
+	TEST_ASSERT_EQUAL(dp_tel_live_groups(), 0, "groups left after destroying all");
+	TEST_ASSERT_EQUAL(dp_tel_groups(0, ids, RTE_DIM(ids), &next), 0, "ids of an empty table");
+	TEST_ASSERT_EQUAL(next, -1, "next of an empty table: %ld", next);
+	TEST_ASSERT_EQUAL(dp_fill_table(), DP_MAX_GROUPS, "only %u groups created again",
+			  dp_nb_groups);
+	TEST_ASSERT_EQUAL(dp_tel_live_groups(), DP_MAX_GROUPS, "live groups of a full table");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
 	.setup = dp_suite_setup,
@@ -1036,12 +1170,30 @@ static struct unit_test_suite dp_suite = {
 	}
 };
 
+/* The telemetry case needs max_groups=1024 on both devices: a run of its own. */
+static struct unit_test_suite dp_tel_suite = {
+	.suite_name = "skeleton_ag telemetry",
+	.setup = dp_suite_setup,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE_ST(NULL, dp_groups_teardown, test_telemetry_full_table),
+		TEST_CASES_END()
+	}
+};
+
 static int
 test_dmadev_access_group_dp(void)
 {
 	return unit_test_suite_runner(&dp_suite);
 }
 
+static int
+test_dmadev_access_group_telemetry(void)
+{
+	return unit_test_suite_runner(&dp_tel_suite);
+}
+
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
 REGISTER_DRIVER_TEST(dmadev_access_group_dp_autotest, test_dmadev_access_group_dp);
+REGISTER_DRIVER_TEST(dmadev_access_group_telemetry_autotest, test_dmadev_access_group_telemetry);
