@@ -91,7 +91,7 @@ rm -rf "$CHROOT$SRC" "$CHROOT$SDK"
 mkdir -p "$CHROOT$SRC" "$CHROOT$SDK"
 (cd "$ROOT" && cp -a --parents app/test/test_dmadev_access_group.c \
 	app/test/test_dmadev_access_group.h app/test/test_dmadev_access_group_dp.c \
-	app/test/test_dmadev_access_group_leak.h devtools drivers/dma/skeleton_ag \
+	app/test/test_dmadev_access_group_leak.h app/test/test_dmadev_access_group_storm.c devtools drivers/dma/skeleton_ag \
 	examples/dma_access_group plugin tests/api_compat tests/standalone "$CHROOT$SRC/") ||
 	die "cannot copy the sources into the chroot"
 for h in $SDK_HEADERS; do
@@ -146,6 +146,9 @@ check access_group_autotest 300 "DPDK_TEST=dmadev_access_group_autotest $DPDK_TE
 check access_group_revoke_autotest 300 "DPDK_TEST=dmadev_access_group_revoke_autotest \
 	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 \
 	--vdev=dma_skag2,max_members=4 --file-prefix=d25_rv"
+check access_group_storm_autotest 300 "DPDK_TEST=dmadev_access_group_storm_autotest \
+	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0 --vdev=dma_skag1 --vdev=dma_skag2 \
+	--vdev=dma_skag3 --vdev=dma_skag4 --file-prefix=d25_storm"
 check access_group_telemetry_autotest 300 "DPDK_TEST=dmadev_access_group_telemetry_autotest \
 	$DPDK_TEST_BIN $EAL --vdev=dma_skag0,max_groups=1024 --vdev=dma_skag1,max_groups=1024 \
 	--file-prefix=d25_tel"
