@@ -1237,7 +1237,7 @@ static int
 ag_rv_suite_setup(void)
 {
 	char reply[1024];
-	long max_members;
+	int max_members;
 
 	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
 	    ag_tel_int(reply, "max_members", &max_members) != 0) {
@@ -1245,7 +1245,7 @@ ag_rv_suite_setup(void)
 		return TEST_FAILED;
 	}
 	if (max_members < 4) {
-		printf("needs max_members=4 or more on every device, not %ld\n", max_members);
+		printf("needs max_members=4 or more on every device, not %d\n", max_members);
 		return TEST_FAILED;
 	}
 	return TEST_SUCCESS;

@@ -367,7 +367,7 @@ ag_telemetry(const char *cmd, char *out, size_t len)
 
 /* The integer after "key": in a telemetry reply: 0 and *val if found, else -1. */
 static inline int
-ag_tel_int(const char *reply, const char *key, long *val)
+ag_tel_int(const char *reply, const char *key, int *val)
 {
 	char pat[64];
 	const char *p;
@@ -377,7 +377,7 @@ ag_tel_int(const char *reply, const char *key, long *val)
 	p = strstr(reply, pat);
 	if (p == NULL)
 		return -1;
-	*val = strtol(p + strlen(pat), &end, 10);
+	*val = (int)strtol(p + strlen(pat), &end, 10);
 	return end == p + strlen(pat) ? -1 : 0;
 }
 

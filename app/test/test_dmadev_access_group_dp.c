@@ -1028,14 +1028,14 @@ out:
 
 /* Group ids of one page of /dmadev/skeleton_ag/groups from first; their count, -1 if none. */
 static int
-dp_tel_groups(long first, long *ids, int max, long *next)
+dp_tel_groups(int first, int *ids, int max, int *next)
 {
 	char cmd[64], reply[DP_TEL_LEN];
 	const char *p;
 	char *end;
 	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "/dmadev/skeleton_ag/groups,%ld", first);
+	snprintf(cmd, sizeof(cmd), "/dmadev/skeleton_ag/groups,%d", first);
 	if (ag_telemetry(cmd, reply, sizeof(reply)) != 0 ||
 	    ag_tel_int(reply, "next", next) != 0) {
 		printf("%s: %.200s\n", cmd, reply);
@@ -1048,7 +1048,7 @@ dp_tel_groups(long first, long *ids, int max, long *next)
 	while (*p != ']') {
 		if (n == max)
 			return -1;
-		ids[n++] = strtol(p, &end, 10);
+		ids[n++] = (int)strtol(p, &end, 10);
 		if (end == p)
 			return -1;
 		p = *end == ',' ? end + 1 : end;
@@ -1057,11 +1057,11 @@ dp_tel_groups(long first, long *ids, int max, long *next)
 }
 
 /* live_groups of /dmadev/skeleton_ag/table, -1 if unknown. */
-static long
+static int
 dp_tel_live_groups(void)
 {
 	char reply[1024];
-	long v;
+	int v;
 
 	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
 	    ag_tel_int(reply, "live_groups", &v) != 0)
@@ -1101,17 +1101,17 @@ dp_groups_teardown(void)
 static int
 test_telemetry_full_table(void)
 {
-	static long ids[DP_MAX_GROUPS];
+	static int ids[DP_MAX_GROUPS];
 	static uint8_t seen[DP_MAX_GROUPS];
 	char reply[1024];
-	long max_groups, first = 0, next;
+	int max_groups, first = 0, next;
 	unsigned int total = 0, pages = 0, i;
 	int n, ret;
 	int16_t g;
 
 	TEST_ASSERT(ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) == 0 &&
 		    ag_tel_int(reply, "max_groups", &max_groups) == 0, "table: %s", reply);
-	TEST_ASSERT_EQUAL(max_groups, DP_MAX_GROUPS, "needs max_groups=%d, table has %ld",
+	TEST_ASSERT_EQUAL(max_groups, DP_MAX_GROUPS, "needs max_groups=%d, table has %d",
 			  DP_MAX_GROUPS, max_groups);
 	TEST_ASSERT_EQUAL(dp_tel_live_groups(), 0, "groups live before the case");
 	TEST_ASSERT_EQUAL(dp_fill_table(), DP_MAX_GROUPS, "%u groups created", dp_nb_groups);
@@ -1121,17 +1121,17 @@ test_telemetry_full_table(void)
 	memset(seen, 0, sizeof(seen));
 	do {
 		n = dp_tel_groups(first, ids, RTE_DIM(ids), &next);
-		TEST_ASSERT(n > 0, "page from %ld: no reply or no group (%d)", first, n);
+		TEST_ASSERT(n > 0, "page from %d: no reply or no group (%d)", first, n);
 		TEST_ASSERT(n <= 256, "%d ids on a page", n);
 		for (i = 0; i < (unsigned int)n; i++) {
 			TEST_ASSERT(ids[i] >= first && ids[i] < DP_MAX_GROUPS,
-				    "id %ld on the page from %ld", ids[i], first);
-			TEST_ASSERT(!seen[ids[i]], "id %ld listed twice", ids[i]);
+				    "id %d on the page from %d", ids[i], first);
+			TEST_ASSERT(!seen[ids[i]], "id %d listed twice", ids[i]);
 			seen[ids[i]] = 1;
 		}
 		total += n;
 		pages++;
-		TEST_ASSERT(next == -1 || next > ids[n - 1], "next %ld after %ld", next,
+		TEST_ASSERT(next == -1 || next > ids[n - 1], "next %d after %d", next,
 			    ids[n - 1]);
 		first = next;
 	} while (next != -1 && pages <= DP_MAX_GROUPS);
@@ -1143,7 +1143,7 @@ test_telemetry_full_table(void)
 	dp_groups_teardown();
 	TEST_ASSERT_EQUAL(dp_tel_live_groups(), 0, "groups left after destroying all");
 	TEST_ASSERT_EQUAL(dp_tel_groups(0, ids, RTE_DIM(ids), &next), 0, "ids of an empty table");
-	TEST_ASSERT_EQUAL(next, -1, "next of an empty table: %ld", next);
+	TEST_ASSERT_EQUAL(next, -1, "next of an empty table: %d", next);
 	TEST_ASSERT_EQUAL(dp_fill_table(), DP_MAX_GROUPS, "only %u groups created again",
 			  dp_nb_groups);
 	TEST_ASSERT_EQUAL(dp_tel_live_groups(), DP_MAX_GROUPS, "live groups of a full table");

@@ -803,11 +803,11 @@ st_check_workers(void)
 }
 
 /* A counter of /dmadev/skeleton_ag/table, -1 if unknown. */
-static long
+static int
 st_table(const char *key)
 {
 	char reply[1024];
-	long v;
+	int v;
 
 	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
 	    ag_tel_int(reply, key, &v) != 0)
@@ -824,7 +824,7 @@ st_storm(void)
 	static uint64_t deadline;
 	uint64_t end, events = 0, copies = 0, link_errors = 0;
 	unsigned int i, kills = 0, nb_dep, n;
-	long max_groups, live = -1;
+	int max_groups, live = -1;
 	rte_uuid_t dom, tok;
 	pthread_t wd;
 	int ret;
@@ -835,7 +835,7 @@ st_storm(void)
 	TEST_ASSERT_SUCCESS(pthread_create(&wd, NULL, st_watchdog, &deadline), "watchdog");
 	pthread_detach(wd);
 	max_groups = st_table("max_groups");
-	TEST_ASSERT(max_groups > 0 && max_groups <= ST_GROUPS, "table size %ld", max_groups);
+	TEST_ASSERT(max_groups > 0 && max_groups <= ST_GROUPS, "table size %d", max_groups);
 	st->max_groups = max_groups;
 	printf("storm: %u workers for %" PRIu64 " s (%s)\n", ST_WORKERS, seconds, ST_TIME_ENV);
 	for (i = 0; i < ST_WORKERS; i++)
@@ -874,14 +874,14 @@ st_storm(void)
 		live = st_table("live_groups");
 		rte_delay_us_sleep(10000);
 	}
-	TEST_ASSERT_EQUAL(live, 0, "%ld groups left after the storm", live);
+	TEST_ASSERT_EQUAL(live, 0, "%d groups left after the storm", live);
 	TEST_ASSERT_EQUAL(st_table("live_members"), 0, "members left after the storm");
 	TEST_ASSERT_EQUAL(st_table("processes"), 1, "processes left after the storm");
 	TEST_ASSERT_EQUAL(st_table("events_dropped"), 0, "events dropped");
 	/* No slot leaked: the whole table can be created again. */
 	ag_uuid_random(dom);
 	ag_uuid_random(tok);
-	for (n = 0; n < max_groups; n++) {
+	for (n = 0; n < (unsigned int)max_groups; n++) {
 		ret = rte_dma_access_pair_group_create(0, dom, tok, &groups[n], NULL);
 		if (ret != 0)
 			break;
@@ -889,9 +889,9 @@ st_storm(void)
 	live = st_table("live_groups");
 	for (i = 0; i < n; i++)
 		rte_dma_access_pair_group_destroy(0, groups[i]);
-	TEST_ASSERT_EQUAL(n, (unsigned int)max_groups, "only %u of %ld groups created: %d", n,
+	TEST_ASSERT_EQUAL(n, (unsigned int)max_groups, "only %u of %d groups created: %d", n,
 			  max_groups, ret);
-	TEST_ASSERT_EQUAL(live, max_groups, "live_groups %ld with a full table", live);
+	TEST_ASSERT_EQUAL(live, max_groups, "live_groups %d with a full table", live);
 	TEST_ASSERT_EQUAL(st_table("live_groups"), 0, "groups left");
 
 	nb_dep = RTE_MIN(st->nb_dep, (uint32_t)ST_DEPS);
@@ -901,7 +901,7 @@ st_storm(void)
 		link_errors += st->w[i].link_errors;
 	}
 	printf("storm: %u kills, %u departures, %" PRIu64 " events checked, %" PRIu64
-	       " copies verified, %" PRIu64 " link errors checked, %ld repairs, "
+	       " copies verified, %" PRIu64 " link errors checked, %d repairs, "
 	       "slowest exit after SIGKILL %.1f s\n", kills, nb_dep, events, copies, link_errors,
 	       st_table("repairs"), (double)st_exit_max_ns / NS_PER_S);
 	TEST_ASSERT(kills > 0 && events > 0 && copies > 0, "the storm did too little");
