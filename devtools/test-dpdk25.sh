@@ -57,13 +57,22 @@ check dmadev_autotest-dma_skag0 300 "DPDK_TEST=dmadev_autotest dpdk-test $EAL \
 check access_group_autotest 300 "DPDK_TEST=dmadev_access_group_autotest $DPDK_TEST_BIN $EAL \
 	-l 0 --vdev=dma_skag0,max_members=2 --vdev=dma_skag1,max_members=2 \
 	--vdev=dma_skag2,max_members=2 --file-prefix=d25_mp"
+check access_group_revoke_autotest 300 "DPDK_TEST=dmadev_access_group_revoke_autotest \
+	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 \
+	--vdev=dma_skag2,max_members=4 --file-prefix=d25_rv"
+check access_group_storm_autotest 300 "DPDK_TEST=dmadev_access_group_storm_autotest \
+	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0 --vdev=dma_skag1 --vdev=dma_skag2 \
+	--vdev=dma_skag3 --vdev=dma_skag4 --file-prefix=d25_storm"
+check access_group_telemetry_autotest 300 "DPDK_TEST=dmadev_access_group_telemetry_autotest \
+	$DPDK_TEST_BIN $EAL --vdev=dma_skag0,max_groups=1024 --vdev=dma_skag1,max_groups=1024 \
+	--file-prefix=d25_tel"
 # Whatever the order the drivers register in, dma_skag0 is ours: the stock skeleton's plugin
 # is loaded before ours here, after ours (from Debian's plugin directory) above.
+DP_EAL="-m 64 --vdev=dma_skag0 --vdev=dma_skag1"
 check access_group_dp_autotest 300 "DPDK_TEST=dmadev_access_group_dp_autotest $DPDK_TEST_BIN \
-	$EAL --vdev=dma_skag0 --vdev=dma_skag1 --file-prefix=d25_dp"
+	$EAL $DP_EAL --file-prefix=d25_dp"
 check access_group_dp_autotest-skeleton-first 300 "DPDK_TEST=dmadev_access_group_dp_autotest \
-	$DPDK_TEST_BIN --no-pci -d $SKELETON_PLUGIN -d $PLUGIN --vdev=dma_skag0 \
-	--vdev=dma_skag1 --file-prefix=d25_dp2"
+	$DPDK_TEST_BIN --no-pci -d $SKELETON_PLUGIN -d $PLUGIN $DP_EAL --file-prefix=d25_dp2"
 
 echo "dpdk25: $passed passed, $failed failed"
 [ $((passed + failed)) -gt 0 ] || die "no check ran"

@@ -5,13 +5,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "test.h"
 
@@ -24,11 +21,15 @@ test_dmadev_access_group(void)
 	return TEST_SKIPPED;
 }
 
+static int
+test_dmadev_access_group_revoke(void)
+{
+	return test_dmadev_access_group();
+}
+
 #else
 
-#include <sys/socket.h>
-#include <sys/un.h>
-
+#include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
@@ -42,27 +43,35 @@ test_dmadev_access_group(void)
 /*
  * Multi-process tests of the access pair group API on dma_skag devices. The primary drives
  * dma_skag0 (and ag2 for the single-process checks), secondaries it starts drive
- * dma_skag1. A secondary re-runs this test command; AG_ROLE_ENV tells it its part.
- * Expected devargs: max_members=2 (a group is full with two members).
+ * dma_skag1. A secondary re-runs the primary's test command; AG_ROLE_ENV tells it its part.
+ * dmadev_access_group_autotest expects max_members=2 (a group is full with two members);
+ * dmadev_access_group_revoke_autotest needs groups of four.
  */
 
-#define AG_ROLE_ENV		"DPDK_TEST_DMADEV_AG_ROLE"
 #define AG_ROLE_JOINER		"joiner"	/* join, copy both ways, leave */
 #define AG_ROLE_VICTIM		"victim"	/* join, then wait to be killed */
 #define AG_ROLE_CREATOR		"creator"	/* create, then wait to be killed */
 #define AG_ROLE_MEMBER		"member"	/* join, then exit normally */
+#define AG_ROLE_THIRD		"third"		/* join, move data between two others */
 #define AG_CTL_MZ		"ag_test_ctl"
-#define AG_TEST_NAME		"dmadev_access_group_autotest"
 
 #define AG_DEV0			"dma_skag0"
 #define AG_DEV1			"dma_skag1"
 #define AG_DEV2			"dma_skag2"
+#define AG_DEV_X		"dma_skag9"	/* probed and removed by the revocation cases */
 
 #define AG_BUF_LEN		4096
-#define AG_STEP_TIMEOUT_MS	20000	/* secondary start-up included */
 #define AG_EVENT_LIMIT_MS	1000	/* required death/leave detection */
 #define AG_QUIET_MS		100	/* time to wait for events that must not come */
 #define AG_STEP_FAILED		UINT32_MAX
+
+/* How the third party's vchan loses its right to run (revocation cases). */
+enum ag_rv_mode {
+	AG_RV_LEAVE,		/* the submitting member leaves */
+	AG_RV_CLOSE,		/* its device is closed by its process */
+	AG_RV_KILL,		/* its process dies */
+	AG_RV_DESTROY,		/* the group ends: its creator's device is closed */
+};
 
 /* Shared between the primary and the secondary it runs. */
 struct ag_ctl {
@@ -79,6 +88,13 @@ struct ag_ctl {
 	uint8_t *prim_buf;		/* rte_malloc'ed by the primary */
 	uint64_t leave_ns;		/* when the secondary called leave */
 	uint32_t sec_nb_events;		/* events the secondary got */
+	/* Revocation cases: the secondary moves data from member X to member Y. */
+	uint32_t rv_mode;		/* enum ag_rv_mode */
+	rte_uuid_t rv_x;
+	rte_uuid_t rv_y;
+	uint8_t *rv_src;		/* X's data */
+	uint8_t *rv_dst;		/* Y's buffer: canary, area, canary */
+	int32_t rv_last;		/* ring index of the last pending op */
 };
 
 struct ag_event {
@@ -96,31 +112,8 @@ static struct ag_event ag_events[AG_MAX_EVENTS];
 static uint32_t ag_nb_events;
 static pthread_t ag_main_thread;
 static struct ag_ctl *ag_ctl;
+static const char *ag_cmd;	/* test command the secondaries run */
 static int16_t ag_dev0 = -1, ag_dev1 = -1, ag_dev2 = -1;
-
-static void
-ag_pattern(uint8_t *buf, size_t len, uint8_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (uint8_t)(seed + i * 7 + (i >> 8));
-}
-
-static int
-ag_pattern_check(const uint8_t *buf, size_t len, uint8_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (buf[i] != (uint8_t)(seed + i * 7 + (i >> 8))) {
-			printf("byte %zu is 0x%02x, expected 0x%02x\n", i, buf[i],
-			       (uint8_t)(seed + i * 7 + (i >> 8)));
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* Runs on the driver's control thread: only record. */
 static void
@@ -153,7 +146,7 @@ static int
 ag_event_wait(uint32_t from, int16_t dev_id, int16_t group_id, const rte_uuid_t domain,
 	      int type, unsigned int timeout_ms)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(timeout_ms);
 	uint32_t i;
 
 	do {
@@ -187,67 +180,6 @@ ag_event_check_once(int idx)
 	return 0;
 }
 
-/* One vchan, inter-process if handlers are given; the device is left stopped. */
-static int
-ag_dev_config(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
-{
-	struct rte_dma_conf conf = { .nb_vchans = 1 };
-	struct rte_dma_vchan_conf vconf = {
-		.direction = RTE_DMA_DIR_MEM_TO_MEM,
-		.nb_desc = 32,
-	};
-	int ret;
-
-	if (src_handler != 0) {
-		vconf.domain.type = RTE_DMA_INTER_PROCESS_DOMAIN;
-		vconf.domain.src_handler = src_handler;
-		vconf.domain.dst_handler = dst_handler;
-	}
-	ret = rte_dma_stop(dev_id);
-	if (ret != 0)
-		return ret;
-	ret = rte_dma_configure(dev_id, &conf);
-	if (ret != 0)
-		return ret;
-	return rte_dma_vchan_setup(dev_id, 0, &vconf);
-}
-
-/* As ag_dev_config(), then started. */
-static int
-ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
-{
-	int ret;
-
-	ret = ag_dev_config(dev_id, src_handler, dst_handler);
-	if (ret != 0)
-		return ret;
-	ret = rte_dma_start(dev_id);
-	if (ret != 0)
-		return ret;
-	return rte_dma_stats_reset(dev_id, 0);
-}
-
-/* One copy, submitted and completed; returns 0 and the op status, or a negative errno. */
-static int
-ag_copy(int16_t dev_id, const void *src, void *dst, uint32_t len,
-	enum rte_dma_status_code *status)
-{
-	uint64_t deadline = ag_now_ns() + NS_PER_S;
-	uint16_t last_idx;
-	int ret;
-
-	/* The driver works in IOVA as VA mode. */
-	ret = rte_dma_copy(dev_id, 0, (rte_iova_t)(uintptr_t)src, (rte_iova_t)(uintptr_t)dst, len,
-			   RTE_DMA_OP_FLAG_SUBMIT);
-	if (ret < 0)
-		return ret;
-	do {
-		if (rte_dma_completed_status(dev_id, 0, 1, &last_idx, status) == 1)
-			return last_idx == (uint16_t)ret ? 0 : -EIO;
-	} while (ag_now_ns() < deadline);
-	return -ETIMEDOUT;
-}
-
 /* --- secondary side --- */
 
 static int
@@ -275,7 +207,7 @@ ag_sec_step(uint32_t step)
 static int
 ag_sec_wait(uint32_t step)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(AG_STEP_TIMEOUT_MS);
 
 	while (__atomic_load_n(&ag_ctl->prim_step, __ATOMIC_ACQUIRE) < step) {
 		if (ag_now_ns() > deadline)
@@ -415,6 +347,196 @@ ag_sec_member(void)
 	return TEST_SUCCESS;
 }
 
+/* --- revocation: ops of a third party between members X and Y --- */
+
+#define AG_RV_CANARY	64	/* bytes of canary on each side of Y's area */
+#define AG_RV_CANARY_BYTE 0xc3
+#define AG_RV_NB_OPS	3
+#define AG_RV_FILL	0x0123456789abcdefULL
+
+static uint8_t *
+ag_rv_area(void)
+{
+	return ag_ctl->rv_dst + AG_RV_CANARY;
+}
+
+static void
+ag_rv_reset(void)
+{
+	memset(ag_ctl->rv_dst, AG_RV_CANARY_BYTE, AG_BUF_LEN + 2 * AG_RV_CANARY);
+}
+
+/*
+ * A copy, a fill and a scatter-gather copy from X's data into Y's area, each on a quarter of
+ * it (the last quarter stays canary); not submitted. Returns the last ring index or < 0.
+ */
+static int
+ag_rv_enqueue(int16_t dev_id)
+{
+	uintptr_t s = (uintptr_t)ag_ctl->rv_src, d = (uintptr_t)ag_rv_area();
+	const uint32_t q = AG_BUF_LEN / 4;
+	struct rte_dma_sge src[2] = { { s + 2 * q, q / 2 }, { s + 2 * q + q / 2, q / 2 } };
+	struct rte_dma_sge dst[1] = { { d + 2 * q, q } };
+	int ret;
+
+	ret = rte_dma_copy(dev_id, 0, s, d, q, 0);
+	if (ret >= 0)
+		ret = rte_dma_fill(dev_id, 0, AG_RV_FILL, d + q, q, 0);
+	if (ret >= 0)
+		ret = rte_dma_copy_sg(dev_id, 0, src, dst, 2, 1, 0);
+	return ret;
+}
+
+/* Y's buffer after the three ops succeeded. */
+static int
+ag_rv_check_done(void)
+{
+	const uint8_t *a = ag_rv_area(), *s = ag_ctl->rv_src;
+	const uint64_t fill = AG_RV_FILL;
+	const uint32_t q = AG_BUF_LEN / 4;
+	uint32_t i;
+
+	if (!ag_all_bytes(ag_ctl->rv_dst, AG_RV_CANARY, AG_RV_CANARY_BYTE) ||
+	    !ag_all_bytes(a + 3 * q, q + AG_RV_CANARY, AG_RV_CANARY_BYTE)) {
+		printf("written outside the ops' ranges\n");
+		return -1;
+	}
+	if (memcmp(a, s, q) != 0 || memcmp(a + 2 * q, s + 2 * q, q) != 0) {
+		printf("copied data differs\n");
+		return -1;
+	}
+	for (i = 0; i < q; i++) {
+		if (a[q + i] != ((const uint8_t *)&fill)[i % sizeof(fill)]) {
+			printf("fill byte %u differs\n", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Complete the ops up to last; each must have status want. */
+static int
+ag_rv_complete(int16_t dev_id, int last, enum rte_dma_status_code want)
+{
+	enum rte_dma_status_code st[AG_RV_NB_OPS];
+	int i, ret;
+
+	ret = ag_complete(dev_id, last, AG_RV_NB_OPS, st);
+	if (ret != 0) {
+		printf("dmadev %d: ops up to %d not completed: %d\n", dev_id, last, ret);
+		return -1;
+	}
+	for (i = 0; i < AG_RV_NB_OPS; i++) {
+		if (st[i] != want) {
+			printf("dmadev %d: op %d status %d, expected %d\n", dev_id, i, st[i], want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Ops run, data checked, Y's buffer reset. */
+static int
+ag_rv_run_ok(int16_t dev_id)
+{
+	ag_rv_reset();
+	if (ag_rv_complete(dev_id, ag_rv_enqueue(dev_id), RTE_DMA_STATUS_SUCCESSFUL) != 0 ||
+	    ag_rv_check_done() != 0)
+		return -1;
+	ag_rv_reset();
+	return 0;
+}
+
+/* The pending ops, then three later ones, fail with a link error; nothing written. */
+static int
+ag_rv_run_revoked(int16_t dev_id)
+{
+	if (ag_rv_complete(dev_id, ag_ctl->rv_last, RTE_DMA_STATUS_DEV_LINK_ERROR) != 0 ||
+	    ag_rv_complete(dev_id, ag_rv_enqueue(dev_id), RTE_DMA_STATUS_DEV_LINK_ERROR) != 0)
+		return -1;
+	if (!ag_all_bytes(ag_ctl->rv_dst, AG_BUF_LEN + 2 * AG_RV_CANARY, AG_RV_CANARY_BYTE)) {
+		printf("an op of a revoked vchan wrote into Y's buffer\n");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Third party Z: join the group with ag1, move data from X to Y with ag1, and again once an
+ * unrelated member left; leave pending ops, then lose the right as the mode says.
+ */
+static int
+ag_sec_third(void)
+{
+	int16_t g;
+	uint16_t hx, hy;
+	int ret;
+
+	ag_sec_step(1);
+	if (ag_sec_wait(1) != 0)
+		return SEC_FAIL("timeout waiting for the group");
+	g = ag_ctl->group_id;
+	ag_uuid_random(ag_ctl->sec_domain);
+	ret = rte_dma_access_pair_group_join(ag_dev1, ag_ctl->sec_domain, ag_ctl->token, g,
+					     ag_event_cb);
+	if (ret != 0)
+		return SEC_FAIL("join: %d", ret);
+	if (rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->rv_x, &hx) != 0 ||
+	    rte_dma_access_pair_group_handler_get(ag_dev1, g, ag_ctl->rv_y, &hy) != 0)
+		return SEC_FAIL("handlers of X and Y");
+	ret = ag_dev_setup(ag_dev1, hx, hy);
+	if (ret != 0)
+		return SEC_FAIL("third-party vchan X -> Y on ag1: %d", ret);
+	if (ag_rv_run_ok(ag_dev1) != 0)
+		return SEC_FAIL("ops X -> Y");
+	ag_sec_step(2);
+
+	/* Another member left meanwhile: the vchan still runs. */
+	if (ag_sec_wait(2) != 0)
+		return SEC_FAIL("timeout waiting for the unrelated leave");
+	if (ag_rv_run_ok(ag_dev1) != 0)
+		return SEC_FAIL("ops X -> Y after an unrelated member left");
+	ag_ctl->rv_last = ag_rv_enqueue(ag_dev1);
+	if (ag_ctl->rv_last < 0)
+		return SEC_FAIL("enqueue of the pending ops: %d", ag_ctl->rv_last);
+	ag_sec_step(3);
+
+	if (ag_sec_wait(3) != 0)
+		return SEC_FAIL("timeout waiting for the departure");
+	switch (ag_ctl->rv_mode) {
+	case AG_RV_LEAVE:
+		ret = rte_dma_access_pair_group_leave(ag_dev1, g);
+		if (ret != 0)
+			return SEC_FAIL("leave: %d", ret);
+		if (ag_rv_run_revoked(ag_dev1) != 0)
+			return SEC_FAIL("ops after the leave");
+		break;
+	case AG_RV_CLOSE:
+		/* The library closes stopped devices only; the primary runs the ops. */
+		ret = rte_dma_stop(ag_dev1);
+		if (ret == 0)
+			ret = rte_dma_close(ag_dev1);
+		if (ret != 0)
+			return SEC_FAIL("close: %d", ret);
+		break;
+	case AG_RV_DESTROY:
+		if (ag_event_wait(0, ag_dev1, g, ag_ctl->sec_domain,
+				  RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS) < 0)
+			return SEC_FAIL("no GROUP_DESTROYED");
+		if (ag_rv_run_revoked(ag_dev1) != 0)
+			return SEC_FAIL("ops after the group ended");
+		break;
+	default:
+		return SEC_FAIL("mode %u", ag_ctl->rv_mode);
+	}
+	ag_sec_step(4);
+	if (ag_sec_wait(4) != 0)
+		return SEC_FAIL("timeout waiting for the end");
+	if (ag_ctl->rv_mode != AG_RV_CLOSE)
+		rte_dma_stop(ag_dev1);
+	return TEST_SUCCESS;
+}
+
 static int
 ag_secondary(const char *role)
 {
@@ -436,23 +558,18 @@ ag_secondary(const char *role)
 		return ag_sec_creator();
 	if (strcmp(role, AG_ROLE_MEMBER) == 0)
 		return ag_sec_member();
+	if (strcmp(role, AG_ROLE_THIRD) == 0)
+		return ag_sec_third();
 	return SEC_FAIL("unknown role %s", role);
 }
 
 /* --- primary side --- */
 
-/* Start a secondary running this test with a role. */
-static int
-ag_spawn_role(struct ag_child *c, const char *role)
-{
-	return ag_spawn(c, AG_TEST_NAME, AG_ROLE_ENV, role, "0");
-}
-
 /* Wait for the secondary to reach a step; fails early if it failed or exited. */
 static int
 ag_prim_wait(struct ag_child *c, uint32_t step)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AG_STEP_TIMEOUT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(AG_STEP_TIMEOUT_MS);
 	uint32_t s;
 
 	for (;;) {
@@ -488,52 +605,9 @@ ag_ctl_reset(void)
 	ag_ctl->group_id = -1;
 }
 
-/* Best effort: leave no group behind a failed case. */
-static void
-ag_group_cleanup(int16_t g)
-{
-	if (g < 0)
-		return;
-	rte_dma_access_pair_group_leave(ag_dev1, g);
-	rte_dma_access_pair_group_leave(ag_dev2, g);
-	rte_dma_access_pair_group_leave(ag_dev0, g);
-}
-
-/* Reply of a telemetry command, -1 if there is none. */
-static int
-ag_telemetry(const char *cmd, char *out, size_t len)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char buf[1024];
-	ssize_t n;
-	int fd;
-
-	out[0] = '\0';
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
-		 rte_eal_get_runtime_dir());
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		close(fd);
-		return -1;
-	}
-	/* First message is the server's info. */
-	if (read(fd, buf, sizeof(buf)) <= 0 || write(fd, cmd, strlen(cmd)) < 0) {
-		close(fd);
-		return -1;
-	}
-	n = read(fd, out, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	out[n] = '\0';
-	return 0;
-}
-
+/* Reply of a telemetry command appended to f; -1 if there is none. */
 #define AG_SNAP_LEN	65536
 
-/* Append the reply of a telemetry command to f; -1 if there is none. */
 static int
 ag_telemetry_to(FILE *f, const char *cmd)
 {
@@ -573,6 +647,98 @@ ag_snapshot(char *snap, size_t len, int16_t g)
 	return ret;
 }
 
+/*
+ * What a case made, undone by its teardown whatever happened: its secondary, the groups of
+ * this process (left through every device, joiners first, so the creator's leave ends them),
+ * the devices' state and the buffers.
+ */
+#define AG_FX_GROUPS	4
+
+static struct {
+	struct ag_child child;
+	int16_t groups[AG_FX_GROUPS];
+	unsigned int nb_groups;
+	uint8_t *src;
+	uint32_t nb_ev;			/* events before the case's own */
+	int16_t dev_x;			/* revocation: creator X's device */
+} fx;
+
+static void
+ag_fx_group_add(int16_t g)
+{
+	if (fx.nb_groups < AG_FX_GROUPS)
+		fx.groups[fx.nb_groups++] = g;
+}
+
+static int
+ag_fx_setup(void)
+{
+	memset(&fx, 0, sizeof(fx));
+	fx.child.pid = -1;
+	fx.dev_x = -1;
+	if (!rte_eal_has_hugepages()) {
+		printf("multi-process needs hugepages and shared memory\n");
+		return TEST_FAILED;
+	}
+	ag_ctl_reset();
+	ag_uuid_random(ag_ctl->prim_domain);
+	ag_uuid_random(ag_ctl->token);
+	ag_ctl->prim_buf = rte_zmalloc("ag_prim_buf", AG_BUF_LEN, 0);
+	fx.src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
+	if (ag_ctl->prim_buf == NULL || fx.src == NULL) {
+		printf("rte_malloc failed\n");
+		return TEST_FAILED;
+	}
+	fx.nb_ev = ag_events_count();
+	return TEST_SUCCESS;
+}
+
+static void
+ag_fx_teardown(void)
+{
+	const int16_t devs[] = { ag_dev1, ag_dev2, ag_dev0, fx.dev_x };
+	unsigned int i, j;
+
+	ag_child_kill(&fx.child);
+	for (i = fx.nb_groups; i-- > 0; )
+		for (j = 0; j < RTE_DIM(devs); j++)
+			if (devs[j] >= 0)
+				rte_dma_access_pair_group_leave(devs[j], fx.groups[i]);
+	fx.nb_groups = 0;
+	if (fx.dev_x >= 0)
+		rte_vdev_uninit(AG_DEV_X);
+	fx.dev_x = -1;
+	for (j = 0; j < RTE_DIM(devs) - 1; j++)
+		rte_dma_stop(devs[j]);
+	rte_free(fx.src);
+	fx.src = NULL;
+	if (ag_ctl != NULL) {
+		/* The secondary is gone: what it did not free is ours to free. */
+		rte_free(ag_ctl->sec_buf);
+		rte_free(ag_ctl->prim_buf);
+		rte_free(ag_ctl->rv_src);
+		rte_free(ag_ctl->rv_dst);
+		ag_ctl_reset();
+	}
+}
+
+/* The primary's group on ag0, and a secondary in role that reached its first step. */
+static int
+ag_fx_group_with(const char *role)
+{
+	int16_t g;
+	int ret;
+
+	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
+					       ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g);
+	ag_ctl->group_id = g;
+	fx.nb_ev = ag_events_count();
+	TEST_ASSERT_SUCCESS(ag_spawn_role(&fx.child, ag_cmd, role), "cannot start a secondary");
+	return ag_prim_wait(&fx.child, 1);
+}
+
 /* Create on ag0, join on ag1 (both in this process); every rule violation fails cleanly. */
 static int
 test_ag_bad_inputs(void)
@@ -582,7 +748,7 @@ test_ag_bad_inputs(void)
 	static char before[AG_SNAP_LEN], after[AG_SNAP_LEN];
 	uint16_t h0, h1, h;
 	uint32_t nb_ev;
-	int16_t g, g2 = -1, unknown;
+	int16_t g, g2, unknown;
 	int ret, idx;
 
 	ag_uuid_random(d0);
@@ -594,6 +760,7 @@ test_ag_bad_inputs(void)
 
 	ret = rte_dma_access_pair_group_create(ag_dev0, d0, tok, &g, ag_event_cb);
 	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g);
 	ret = rte_dma_access_pair_group_join(ag_dev1, d1, tok, g, ag_event_cb);
 	TEST_ASSERT_SUCCESS(ret, "join: %d", ret);
 	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, d1, &h1);
@@ -671,6 +838,7 @@ test_ag_bad_inputs(void)
 	nb_ev = ag_events_count();
 	ret = rte_dma_access_pair_group_create(ag_dev0, d0, tok, &g2, NULL);
 	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g2);
 	TEST_ASSERT(g2 != g, "group id %d reused at once", g2);
 	ret = rte_dma_access_pair_group_join(ag_dev2, d2, tok, g2, NULL);
 	TEST_ASSERT_SUCCESS(ret, "join: %d", ret);
@@ -687,157 +855,81 @@ test_ag_bad_inputs(void)
 static int
 test_ag_mp_join_copy_leave(void)
 {
-	struct ag_child c = { .pid = -1 };
 	struct rte_dma_stats stats;
 	enum rte_dma_status_code st;
-	uint8_t *src = NULL;
-	uint64_t errors;
 	uint16_t h_prim, h_sec, h;
 	rte_uuid_t d_keep;
-	uint32_t nb_ev;
-	int16_t g = -1, g_keep = -1;
+	int16_t g, g_keep;
+	uint64_t errors;
 	int ret, idx;
-	double ms;
 
-	ag_ctl_reset();
 	/* A group of ours on a device the secondary does not use: its exit must keep it. */
 	ag_uuid_random(d_keep);
 	ret = rte_dma_access_pair_group_create(ag_dev2, d_keep, d_keep, &g_keep, NULL);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_uuid_random(ag_ctl->prim_domain);
-	ag_uuid_random(ag_ctl->token);
-	ag_ctl->prim_buf = rte_zmalloc("ag_prim_buf", AG_BUF_LEN, 0);
-	src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
-	if (ag_ctl->prim_buf == NULL || src == NULL) {
-		printf("rte_malloc failed\n");
-		goto fail;
-	}
-	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
-					       ag_event_cb);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_ctl->group_id = g;
-	nb_ev = ag_events_count();
-	if (ag_spawn_role(&c, AG_ROLE_JOINER) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
+	TEST_ASSERT_SUCCESS(ret, "create: %d", ret);
+	ag_fx_group_add(g_keep);
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_JOINER), "joiner not started");
+	g = ag_ctl->group_id;
 
 	/* Both processes see the same handlers. */
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h_prim) ||
-	    rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h_sec) ||
-	    h_prim != ag_ctl->prim_handler || h_sec != ag_ctl->sec_handler) {
-		printf("handlers differ between processes\n");
-		goto fail;
-	}
+	TEST_ASSERT(rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain,
+							  &h_prim) == 0 &&
+		    rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain,
+							  &h_sec) == 0 &&
+		    h_prim == ag_ctl->prim_handler && h_sec == ag_ctl->sec_handler,
+		    "handlers differ between processes");
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != -EBUSY) {
-		printf("destroy with a joiner: %d, expected -EBUSY\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -EBUSY, "destroy with a joiner: %d", ret);
 
 	/* Primary memory -> buffer the secondary allocated. */
-	ag_pattern(src, AG_BUF_LEN, 0x11);
+	ag_pattern(fx.src, AG_BUF_LEN, 0x11);
 	ret = ag_dev_setup(ag_dev0, h_prim, h_sec);
-	if (ret != 0) {
-		printf("inter-process vchan setup: %d\n", ret);
-		goto fail;
-	}
-	ret = ag_copy(ag_dev0, src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
-	if (ret != 0 || st != RTE_DMA_STATUS_SUCCESSFUL) {
-		printf("copy to the secondary: %d status %d\n", ret, st);
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "inter-process vchan setup: %d", ret);
+	ret = ag_copy(ag_dev0, fx.src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
+	TEST_ASSERT(ret == 0 && st == RTE_DMA_STATUS_SUCCESSFUL,
+		    "copy to the secondary: %d status %d", ret, st);
 	ag_prim_step(1);
 
 	/* The secondary verified, then copied back with its device. */
-	if (ag_prim_wait(&c, 2) != 0)
-		goto fail;
-	if (ag_pattern_check(ag_ctl->prim_buf, AG_BUF_LEN, 0x22) != 0) {
-		printf("data copied by the secondary differs\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 2), "secondary's copy");
+	TEST_ASSERT_SUCCESS(ag_pattern_check(ag_ctl->prim_buf, AG_BUF_LEN, 0x22),
+			    "data copied by the secondary differs");
 
 	ag_prim_step(2);
-	if (ag_prim_wait(&c, 3) != 0)
-		goto fail;
-	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 3), "secondary's leave");
+	idx = ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->sec_domain,
 			    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
-	if (idx < 0) {
-		printf("no MEMBER_LEFT event for the secondary's leave\n");
-		goto fail;
-	}
-	ms = (double)(ag_events[idx].ns - ag_ctl->leave_ns) / 1e6;
-	printf("MEMBER_LEFT delivered %.3f ms after the secondary's leave\n", ms);
-	if (ag_event_check_once(idx) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
-	    -ENOENT) {
-		printf("leaver still in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT(idx >= 0, "no MEMBER_LEFT event for the secondary's leave");
+	printf("MEMBER_LEFT delivered %.3f ms after the secondary's leave\n",
+	       (double)(ag_events[idx].ns - ag_ctl->leave_ns) / 1e6);
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "leaver still in the group: %d", ret);
 
 	/* The vchan still names the leaver: the op fails, nothing written. */
-	if (rte_dma_stats_get(ag_dev0, 0, &stats) != 0) {
-		printf("stats_get failed\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(rte_dma_stats_get(ag_dev0, 0, &stats), "stats_get");
 	errors = stats.errors;
-	ag_pattern(src, AG_BUF_LEN, 0x33);
-	ret = ag_copy(ag_dev0, src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
-	if (ret != 0 || st != RTE_DMA_STATUS_DEV_LINK_ERROR) {
-		printf("copy on a stale vchan: %d status %d, expected DEV_LINK_ERROR\n", ret, st);
-		goto fail;
-	}
+	ag_pattern(fx.src, AG_BUF_LEN, 0x33);
+	ret = ag_copy(ag_dev0, fx.src, ag_ctl->sec_buf, AG_BUF_LEN, &st);
+	TEST_ASSERT(ret == 0 && st == RTE_DMA_STATUS_DEV_LINK_ERROR,
+		    "copy on a stale vchan: %d status %d, expected DEV_LINK_ERROR", ret, st);
 	ret = rte_dma_stats_get(ag_dev0, 0, &stats);
-	if (ret != 0 || stats.errors != errors + 1) {
-		printf("stats: %d errors %" PRIu64 ", expected %" PRIu64 "\n", ret, stats.errors,
-		       errors + 1);
-		goto fail;
-	}
-	if (ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22) != 0) {
-		printf("stale copy wrote into the secondary's buffer\n");
-		goto fail;
-	}
+	TEST_ASSERT(ret == 0 && stats.errors == errors + 1,
+		    "stats: %d errors %" PRIu64 ", expected %" PRIu64, ret, stats.errors,
+		    errors + 1);
+	TEST_ASSERT_SUCCESS(ag_pattern_check(ag_ctl->sec_buf, AG_BUF_LEN, 0x22),
+			    "stale copy wrote into the secondary's buffer");
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != 0) {
-		printf("destroy without joiners: %d\n", ret);
-		goto fail;
-	}
-	g = -1;
+	TEST_ASSERT_SUCCESS(ret, "destroy without joiners: %d", ret);
 	ag_prim_step(3);
-	if (ag_prim_wait(&c, 4) != 0 || ag_child_wait(&c, false, AG_STEP_TIMEOUT_MS) != 0)
-		goto fail;
-	if (ag_ctl->sec_nb_events != 0) {
-		printf("secondary got %u event(s), expected none\n", ag_ctl->sec_nb_events);
-		goto fail;
-	}
+	TEST_ASSERT(ag_prim_wait(&fx.child, 4) == 0 && ag_child_end(&fx.child, false) == 0,
+		    "secondary did not end well");
+	TEST_ASSERT_EQUAL(ag_ctl->sec_nb_events, 0, "secondary got %u event(s), expected none",
+			  ag_ctl->sec_nb_events);
 	/* The secondary closed all devices on exit. */
 	ret = rte_dma_access_pair_group_handler_get(ag_dev2, g_keep, d_keep, &h);
-	if (ret != 0) {
-		printf("primary's group lost when the secondary exited: %d\n", ret);
-		goto fail;
-	}
-	ret = rte_dma_access_pair_group_destroy(ag_dev2, g_keep);
-	if (ret != 0) {
-		printf("destroy: %d\n", ret);
-		goto fail;
-	}
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(ag_ctl->prim_buf);
+	TEST_ASSERT_SUCCESS(ret, "primary's group lost when the secondary exited: %d", ret);
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	ag_group_cleanup(g_keep);
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(ag_ctl->prim_buf);
-	return TEST_FAILED;
 }
 
 /*
@@ -906,206 +998,254 @@ ag_dev_check_local(int16_t dev_id, bool started, uint8_t *src, uint8_t *dst)
 static int
 test_ag_mp_secondary_exit_keeps_devs(void)
 {
-	struct ag_child c = { .pid = -1 };
-	uint8_t *src = NULL, *dst = NULL;
-	uint32_t nb_ev;
-	int16_t g = -1;
+	uint8_t *dst = ag_ctl->prim_buf;
+	int16_t g;
 	uint16_t h;
 	int ret;
 
-	ag_ctl_reset();
-	src = rte_malloc("ag_prim_src", AG_BUF_LEN, 0);
-	dst = rte_malloc("ag_prim_dst", AG_BUF_LEN, 0);
-	if (src == NULL || dst == NULL) {
-		printf("rte_malloc failed\n");
-		goto fail;
-	}
 	ret = ag_dev_setup(ag_dev0, 0, 0);
 	if (ret == 0)
 		ret = ag_dev_config(ag_dev2, 0, 0);
-	if (ret != 0) {
-		printf("local vchan setup: %d\n", ret);
-		goto fail;
-	}
-	ag_uuid_random(ag_ctl->prim_domain);
-	ag_uuid_random(ag_ctl->token);
-	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
-					       ag_event_cb);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_ctl->group_id = g;
-	nb_ev = ag_events_count();
-	if (ag_spawn_role(&c, AG_ROLE_MEMBER) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
-		printf("secondary not in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "local vchan setup: %d", ret);
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_MEMBER), "member not started");
+	g = ag_ctl->group_id;
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "secondary not in the group: %d", ret);
 	ag_prim_step(1);
-	if (ag_child_wait(&c, false, AG_STEP_TIMEOUT_MS) != 0)
-		goto fail;
+	TEST_ASSERT_SUCCESS(ag_child_end(&fx.child, false), "secondary did not end well");
 	/* Its membership went with it, the group stays. */
-	if (ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
-			  AG_EVENT_LIMIT_MS) < 0) {
-		printf("no MEMBER_LEFT for the secondary's exit\n");
-		goto fail;
-	}
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h) != 0) {
-		printf("primary's group lost when the secondary exited\n");
-		goto fail;
-	}
+	TEST_ASSERT(ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+				  RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS) >= 0,
+		    "no MEMBER_LEFT for the secondary's exit");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "primary's group lost when the secondary exited: %d", ret);
 
-	if (ag_dev_check_local(ag_dev0, true, src, dst) != 0 ||
-	    ag_dev_check_local(ag_dev2, false, src, dst) != 0)
-		goto fail;
-	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != 0) {
-		printf("destroy: %d\n", ret);
-		goto fail;
-	}
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(dst);
+	TEST_ASSERT_SUCCESS(ag_dev_check_local(ag_dev0, true, fx.src, dst), "ag0 broken");
+	TEST_ASSERT_SUCCESS(ag_dev_check_local(ag_dev2, false, fx.src, dst), "ag2 broken");
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	rte_dma_stop(ag_dev0);
-	rte_free(src);
-	rte_free(dst);
-	return TEST_FAILED;
 }
 
 /* A joining secondary is SIGKILLed: the creator gets MEMBER_LEFT within the limit. */
 static int
 test_ag_mp_member_killed(void)
 {
-	struct ag_child c = { .pid = -1 };
-	uint16_t h;
-	uint32_t nb_ev;
 	uint64_t t0;
-	int16_t g = -1;
+	uint16_t h;
+	int16_t g;
 	int ret, idx;
-	double ms;
 
-	ag_ctl_reset();
-	ag_uuid_random(ag_ctl->prim_domain);
-	ag_uuid_random(ag_ctl->token);
-	ret = rte_dma_access_pair_group_create(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, &g,
-					       ag_event_cb);
-	if (ret != 0) {
-		printf("create: %d\n", ret);
-		goto fail;
-	}
-	ag_ctl->group_id = g;
-	nb_ev = ag_events_count();
-	if (ag_spawn_role(&c, AG_ROLE_VICTIM) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
-		printf("secondary not in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_VICTIM), "victim not started");
+	g = ag_ctl->group_id;
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "secondary not in the group: %d", ret);
 
 	t0 = ag_now_ns();
-	kill(c.pid, SIGKILL);
-	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->sec_domain,
+	kill(fx.child.pid, SIGKILL);
+	idx = ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->sec_domain,
 			    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
-	if (idx < 0) {
-		printf("no MEMBER_LEFT within %d ms of SIGKILL\n", AG_EVENT_LIMIT_MS);
-		goto fail;
-	}
-	ms = (double)(ag_events[idx].ns - t0) / 1e6;
-	printf("killed member detected, MEMBER_LEFT %.3f ms after SIGKILL\n", ms);
-	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true, AG_STEP_TIMEOUT_MS) != 0)
-		goto fail;
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) !=
-	    -ENOENT) {
-		printf("dead member still in the group\n");
-		goto fail;
-	}
+	TEST_ASSERT(idx >= 0, "no MEMBER_LEFT within %d ms of SIGKILL", AG_EVENT_LIMIT_MS);
+	printf("killed member detected, MEMBER_LEFT %.3f ms after SIGKILL\n",
+	       (double)(ag_events[idx].ns - t0) / 1e6);
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	TEST_ASSERT_SUCCESS(ag_child_end(&fx.child, true), "secondary not killed");
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "dead member still in the group: %d", ret);
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != 0) {
-		printf("destroy after the member died: %d\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "destroy after the member died: %d", ret);
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	return TEST_FAILED;
 }
 
 /* The creator is a secondary that is SIGKILLed: the joiner gets GROUP_DESTROYED. */
 static int
 test_ag_mp_creator_killed(void)
 {
-	struct ag_child c = { .pid = -1 };
-	uint16_t h;
 	uint32_t nb_ev;
 	uint64_t t0;
-	int16_t g = -1;
+	uint16_t h;
+	int16_t g;
 	int ret, idx;
-	double ms;
 
-	ag_ctl_reset();
-	ag_uuid_random(ag_ctl->prim_domain);
-	if (ag_spawn_role(&c, AG_ROLE_CREATOR) != 0 || ag_prim_wait(&c, 1) != 0)
-		goto fail;
+	TEST_ASSERT_SUCCESS(ag_spawn_role(&fx.child, ag_cmd, AG_ROLE_CREATOR),
+			    "cannot start a secondary");
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 1), "creator not started");
 	g = ag_ctl->group_id;
 	nb_ev = ag_events_count();
 	ret = rte_dma_access_pair_group_join(ag_dev0, ag_ctl->prim_domain, ag_ctl->token, g,
 					     ag_event_cb);
-	if (ret != 0) {
-		printf("join the secondary's group: %d\n", ret);
-		goto fail;
-	}
-	if (rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h) != 0) {
-		printf("handler_get of the creator failed\n");
-		goto fail;
-	}
+	TEST_ASSERT_SUCCESS(ret, "join the secondary's group: %d", ret);
+	ag_fx_group_add(g);
+	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->sec_domain, &h);
+	TEST_ASSERT_SUCCESS(ret, "handler_get of the creator: %d", ret);
 	ret = rte_dma_access_pair_group_destroy(ag_dev0, g);
-	if (ret != -EPERM) {
-		printf("destroy by joiner: %d, expected -EPERM\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -EPERM, "destroy by joiner: %d, expected -EPERM", ret);
 
 	t0 = ag_now_ns();
-	kill(c.pid, SIGKILL);
+	kill(fx.child.pid, SIGKILL);
 	/* GROUP_DESTROYED carries the recipient's own domain. */
 	idx = ag_event_wait(nb_ev, ag_dev0, g, ag_ctl->prim_domain,
 			    RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS);
-	if (idx < 0) {
-		printf("no GROUP_DESTROYED within %d ms of SIGKILL\n", AG_EVENT_LIMIT_MS);
-		goto fail;
-	}
-	ms = (double)(ag_events[idx].ns - t0) / 1e6;
-	printf("killed creator detected, GROUP_DESTROYED %.3f ms after SIGKILL\n", ms);
-	if (ag_event_check_once(idx) != 0 || ag_child_wait(&c, true, AG_STEP_TIMEOUT_MS) != 0)
-		goto fail;
+	TEST_ASSERT(idx >= 0, "no GROUP_DESTROYED within %d ms of SIGKILL", AG_EVENT_LIMIT_MS);
+	printf("killed creator detected, GROUP_DESTROYED %.3f ms after SIGKILL\n",
+	       (double)(ag_events[idx].ns - t0) / 1e6);
+	TEST_ASSERT_SUCCESS(ag_event_check_once(idx), "bad event delivery");
+	TEST_ASSERT_SUCCESS(ag_child_end(&fx.child, true), "secondary not killed");
 	ret = rte_dma_access_pair_group_handler_get(ag_dev0, g, ag_ctl->prim_domain, &h);
-	if (ret != -ENOENT) {
-		printf("group of the dead creator still there: %d\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "group of the dead creator still there: %d", ret);
 	ret = rte_dma_access_pair_group_leave(ag_dev0, g);
-	if (ret != -ENOENT) {
-		printf("leave of the destroyed group: %d, expected -ENOENT\n", ret);
-		goto fail;
-	}
+	TEST_ASSERT_EQUAL(ret, -ENOENT, "leave of the destroyed group: %d, expected -ENOENT", ret);
 	return TEST_SUCCESS;
-fail:
-	ag_child_kill(&c);
-	ag_group_cleanup(g);
-	return TEST_FAILED;
+}
+
+/*
+ * Revocation: device Z (ag1, in a secondary) is a member of the group of X (creator, on a
+ * device of its own) and Y (ag0), with W (ag2) as a fourth member; it runs ops from X's data
+ * into Y's buffer. The setup brings it to its first verified ops.
+ */
+static int
+ag_rv_setup(void)
+{
+	rte_uuid_t w;
+	int16_t g;
+	int ret;
+
+	if (ag_fx_setup() != TEST_SUCCESS)
+		return TEST_FAILED;
+	ag_ctl->rv_src = rte_malloc("ag_rv_src", AG_BUF_LEN, 0);
+	ag_ctl->rv_dst = rte_malloc("ag_rv_dst", AG_BUF_LEN + 2 * AG_RV_CANARY, 0);
+	TEST_ASSERT(ag_ctl->rv_src != NULL && ag_ctl->rv_dst != NULL, "rte_malloc failed");
+	ag_pattern(ag_ctl->rv_src, AG_BUF_LEN, 0x5a);
+	ag_rv_reset();
+	ag_uuid_random(ag_ctl->rv_x);
+	ag_uuid_random(ag_ctl->rv_y);
+	ag_uuid_random(w);
+
+	/* X's device is probed once the secondary runs, which then never sees it. */
+	TEST_ASSERT_SUCCESS(ag_spawn_role(&fx.child, ag_cmd, AG_ROLE_THIRD), "cannot start Z");
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 1), "Z not started");
+	ret = rte_vdev_init(AG_DEV_X, NULL);
+	TEST_ASSERT_SUCCESS(ret, "probe of %s: %d", AG_DEV_X, ret);
+	fx.dev_x = rte_dma_get_dev_id_by_name(AG_DEV_X);
+	TEST_ASSERT(fx.dev_x >= 0, "no dmadev %s", AG_DEV_X);
+
+	ret = rte_dma_access_pair_group_create(fx.dev_x, ag_ctl->rv_x, ag_ctl->token, &g,
+					       ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "create by X: %d", ret);
+	ag_fx_group_add(g);
+	ret = rte_dma_access_pair_group_join(ag_dev0, ag_ctl->rv_y, ag_ctl->token, g,
+					     ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "join of Y: %d", ret);
+	ret = rte_dma_access_pair_group_join(ag_dev2, w, ag_ctl->token, g, ag_event_cb);
+	TEST_ASSERT_SUCCESS(ret, "join of W: %d", ret);
+	ag_ctl->group_id = g;
+	ag_prim_step(1);
+	/* Z joined and moved data from X to Y: the allowed third-party case. */
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 2), "Z's first ops");
+	fx.nb_ev = ag_events_count();
+	return TEST_SUCCESS;
+}
+
+/* Every pending and later op of Z's vchan fails once Z or the group is gone. */
+static int
+ag_rv_case(enum ag_rv_mode mode)
+{
+	int16_t g = ag_ctl->group_id;
+	int ret, idx;
+
+	ag_ctl->rv_mode = mode;
+	/* An unrelated member leaves: Z's vchan runs on. */
+	ret = rte_dma_access_pair_group_leave(ag_dev2, g);
+	TEST_ASSERT_SUCCESS(ret, "leave of W: %d", ret);
+	ag_prim_step(2);
+	TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 3),
+			    "Z's ops after an unrelated leave, or its pending ops");
+
+	switch (mode) {
+	case AG_RV_LEAVE:
+		ag_prim_step(3);
+		TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 4), "Z's ops after its leave");
+		break;
+	case AG_RV_CLOSE:
+		ag_prim_step(3);
+		TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 4), "Z's close");
+		idx = ag_event_wait(fx.nb_ev, fx.dev_x, g, ag_ctl->sec_domain,
+				    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
+		TEST_ASSERT(idx >= 0, "no MEMBER_LEFT for the close of Z's device");
+		/*
+		 * The device Z's process closed is still the primary's: its pending ops run at
+		 * this submit (the device was stopped for the close), later ops once restarted.
+		 */
+		TEST_ASSERT_SUCCESS(ag_rv_complete(ag_dev1, ag_ctl->rv_last,
+						   RTE_DMA_STATUS_DEV_LINK_ERROR), "pending ops");
+		TEST_ASSERT_SUCCESS(rte_dma_start(ag_dev1), "restart of %s", AG_DEV1);
+		TEST_ASSERT_SUCCESS(ag_rv_complete(ag_dev1, ag_rv_enqueue(ag_dev1),
+						   RTE_DMA_STATUS_DEV_LINK_ERROR), "later ops");
+		break;
+	case AG_RV_KILL:
+		kill(fx.child.pid, SIGKILL);
+		TEST_ASSERT_SUCCESS(ag_child_end(&fx.child, true), "Z not killed");
+		idx = ag_event_wait(fx.nb_ev, fx.dev_x, g, ag_ctl->sec_domain,
+				    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AG_EVENT_LIMIT_MS);
+		TEST_ASSERT(idx >= 0, "no MEMBER_LEFT for Z's death");
+		/* Z's ring is in shared memory: its pending ops run at the primary's submit. */
+		TEST_ASSERT_SUCCESS(ag_rv_run_revoked(ag_dev1), "ops after Z died");
+		break;
+	case AG_RV_DESTROY:
+		/* The creator's device closed with joiners left: the group ends. */
+		ret = rte_dma_close(fx.dev_x);
+		TEST_ASSERT_SUCCESS(ret, "close of X's device: %d", ret);
+		idx = ag_event_wait(fx.nb_ev, ag_dev0, g, ag_ctl->rv_y,
+				    RTE_DMA_GROUP_EVENT_GROUP_DESTROYED, AG_EVENT_LIMIT_MS);
+		TEST_ASSERT(idx >= 0, "no GROUP_DESTROYED for Y");
+		ag_prim_step(3);
+		TEST_ASSERT_SUCCESS(ag_prim_wait(&fx.child, 4), "Z's ops after the group ended");
+		break;
+	}
+	TEST_ASSERT(ag_all_bytes(ag_ctl->rv_dst, AG_BUF_LEN + 2 * AG_RV_CANARY,
+				 AG_RV_CANARY_BYTE), "Y's buffer written after the revocation");
+	ag_prim_step(4);
+	if (mode != AG_RV_KILL)
+		TEST_ASSERT_SUCCESS(ag_child_end(&fx.child, false), "Z did not end well");
+	return TEST_SUCCESS;
 }
 
 static int
-ag_mp_setup(void)
+test_ag_rv_leave(void)
 {
-	if (!rte_eal_has_hugepages()) {
-		printf("multi-process needs hugepages and shared memory\n");
+	return ag_rv_case(AG_RV_LEAVE);
+}
+
+static int
+test_ag_rv_close(void)
+{
+	return ag_rv_case(AG_RV_CLOSE);
+}
+
+static int
+test_ag_rv_kill(void)
+{
+	return ag_rv_case(AG_RV_KILL);
+}
+
+static int
+test_ag_rv_destroy(void)
+{
+	return ag_rv_case(AG_RV_DESTROY);
+}
+
+/* Groups of X, Y, Z and W need four members. */
+static int
+ag_rv_suite_setup(void)
+{
+	char reply[1024];
+	int max_members;
+
+	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
+	    ag_tel_int(reply, "max_members", &max_members) != 0) {
+		printf("no table sizes from telemetry: %s\n", reply);
+		return TEST_FAILED;
+	}
+	if (max_members < 4) {
+		printf("needs max_members=4 or more on every device, not %d\n", max_members);
 		return TEST_FAILED;
 	}
 	return TEST_SUCCESS;
@@ -1116,21 +1256,36 @@ static struct unit_test_suite ag_suite = {
 	.setup = NULL,
 	.teardown = NULL,
 	.unit_test_cases = {
-		TEST_CASE(test_ag_bad_inputs),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_join_copy_leave),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_secondary_exit_keeps_devs),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_member_killed),
-		TEST_CASE_ST(ag_mp_setup, NULL, test_ag_mp_creator_killed),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_bad_inputs),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_join_copy_leave),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_secondary_exit_keeps_devs),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_member_killed),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_creator_killed),
 		TEST_CASES_END()
 	}
 };
 
+static struct unit_test_suite ag_rv_suite = {
+	.suite_name = "dmadev access pair group revocation",
+	.setup = ag_rv_suite_setup,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_leave),
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_close),
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_kill),
+		TEST_CASE_ST(ag_rv_setup, ag_fx_teardown, test_ag_rv_destroy),
+		TEST_CASES_END()
+	}
+};
+
+/* A secondary plays its role; the primary runs the suite of the command. */
 static int
-test_dmadev_access_group(void)
+ag_main(const char *cmd, struct unit_test_suite *suite)
 {
 	const char *role = getenv(AG_ROLE_ENV);
 	const struct rte_memzone *mz;
 
+	ag_cmd = cmd;
 	ag_dev0 = rte_dma_get_dev_id_by_name(AG_DEV0);
 	ag_dev1 = rte_dma_get_dev_id_by_name(AG_DEV1);
 	ag_dev2 = rte_dma_get_dev_id_by_name(AG_DEV2);
@@ -1144,8 +1299,7 @@ test_dmadev_access_group(void)
 		return ag_secondary(role);
 	}
 	if (ag_dev0 < 0 || ag_dev1 < 0 || ag_dev2 < 0) {
-		printf("needs --vdev=%s,max_members=2 --vdev=%s --vdev=%s\n",
-		       AG_DEV0, AG_DEV1, AG_DEV2);
+		printf("needs --vdev=%s --vdev=%s --vdev=%s\n", AG_DEV0, AG_DEV1, AG_DEV2);
 		return TEST_FAILED;
 	}
 	mz = rte_memzone_lookup(AG_CTL_MZ);
@@ -1157,9 +1311,24 @@ test_dmadev_access_group(void)
 	}
 	ag_ctl = mz->addr;
 	ag_ctl_reset();
-	return unit_test_suite_runner(&ag_suite);
+	return unit_test_suite_runner(suite);
+}
+
+/* Needs max_members=2 on every device: a group is full with two members. */
+static int
+test_dmadev_access_group(void)
+{
+	return ag_main(RTE_STR(dmadev_access_group_autotest), &ag_suite);
+}
+
+/* Needs max_members=4 or more. */
+static int
+test_dmadev_access_group_revoke(void)
+{
+	return ag_main(RTE_STR(dmadev_access_group_revoke_autotest), &ag_rv_suite);
 }
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_autotest, test_dmadev_access_group);
+REGISTER_DRIVER_TEST(dmadev_access_group_autotest, test_dmadev_access_group);
+REGISTER_DRIVER_TEST(dmadev_access_group_revoke_autotest, test_dmadev_access_group_revoke);

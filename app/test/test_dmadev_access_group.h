@@ -6,9 +6,9 @@
 #define TEST_DMADEV_ACCESS_GROUP_H
 
 /*
- * Helpers of the access pair group autotests that run secondary processes: a secondary re-runs
- * the test binary with the same file prefix and driver plugins, and learns its part from an
- * environment variable. Static inline, so that each test file takes only what it uses.
+ * Helpers of the dma_skag autotests that start secondary processes (multi-process, storm) or
+ * ask telemetry (all of them): clock, patterns, one-op copies, secondaries re-running the
+ * current test command with a role, telemetry replies. Linux only, like the tests.
  */
 
 #include <errno.h>
@@ -25,17 +25,25 @@
 #include <unistd.h>
 
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_dmadev.h>
 #include <rte_eal.h>
 #include <rte_random.h>
 #include <rte_string_fns.h>
 #include <rte_uuid.h>
 
 #include "test.h"
+
+/* Role of a secondary, and the test command it runs: set by the primary that starts it. */
+#define AG_ROLE_ENV		"DPDK_TEST_DMADEV_AG_ROLE"
+/* Secondary start-up included. */
+#define AG_STEP_TIMEOUT_MS	20000
 
 static inline uint64_t
 ag_now_ns(void)
@@ -45,6 +53,12 @@ ag_now_ns(void)
 	/* CLOCK_MONOTONIC is system wide: comparable between processes. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static inline uint64_t
+ag_ms_to_ns(uint64_t ms)
+{
+	return ms * NS_PER_S / MS_PER_S;
 }
 
 static inline void
@@ -57,7 +71,119 @@ ag_uuid_random(rte_uuid_t u)
 	u[0] |= 1;	/* never the null UUID */
 }
 
-/* A secondary started by ag_spawn(). */
+static inline uint8_t
+ag_pattern_byte(size_t i, uint8_t seed)
+{
+	return (uint8_t)(seed + i * 7 + (i >> 8));
+}
+
+static inline void
+ag_pattern(uint8_t *buf, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = ag_pattern_byte(i, seed);
+}
+
+static inline int
+ag_pattern_check(const uint8_t *buf, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != ag_pattern_byte(i, seed)) {
+			printf("byte %zu is 0x%02x, expected 0x%02x\n", i, buf[i],
+			       ag_pattern_byte(i, seed));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Whether len bytes at p all equal v. */
+static inline bool
+ag_all_bytes(const uint8_t *p, size_t len, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* One vchan, inter-process if handlers are given; the device is left stopped. */
+static inline int
+ag_dev_config(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
+{
+	struct rte_dma_conf conf = { .nb_vchans = 1 };
+	struct rte_dma_vchan_conf vconf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+		.nb_desc = 32,
+	};
+	int ret;
+
+	if (src_handler != 0) {
+		vconf.domain.type = RTE_DMA_INTER_PROCESS_DOMAIN;
+		vconf.domain.src_handler = src_handler;
+		vconf.domain.dst_handler = dst_handler;
+	}
+	ret = rte_dma_stop(dev_id);
+	if (ret != 0)
+		return ret;
+	ret = rte_dma_configure(dev_id, &conf);
+	if (ret != 0)
+		return ret;
+	return rte_dma_vchan_setup(dev_id, 0, &vconf);
+}
+
+/* As ag_dev_config(), then started. */
+static inline int
+ag_dev_setup(int16_t dev_id, uint16_t src_handler, uint16_t dst_handler)
+{
+	int ret;
+
+	ret = ag_dev_config(dev_id, src_handler, dst_handler);
+	if (ret != 0)
+		return ret;
+	ret = rte_dma_start(dev_id);
+	if (ret != 0)
+		return ret;
+	return rte_dma_stats_reset(dev_id, 0);
+}
+
+/* Submit and collect the ops enqueued on vchan 0 up to last (returned by the enqueue). */
+static inline int
+ag_complete(int16_t dev_id, int last, uint16_t nb, enum rte_dma_status_code *status)
+{
+	uint64_t deadline = ag_now_ns() + NS_PER_S;
+	uint16_t got = 0, last_idx = 0;
+
+	if (last < 0)
+		return last;
+	if (rte_dma_submit(dev_id, 0) != 0)
+		return -EIO;
+	do {
+		got += rte_dma_completed_status(dev_id, 0, nb - got, &last_idx, status + got);
+		if (got == nb)
+			return last_idx == (uint16_t)last ? 0 : -EIO;
+	} while (ag_now_ns() < deadline);
+	return -ETIMEDOUT;
+}
+
+/* One copy on vchan 0, submitted and completed; returns 0 and the op status, or an errno. */
+static inline int
+ag_copy(int16_t dev_id, const void *src, void *dst, uint32_t len,
+	enum rte_dma_status_code *status)
+{
+	/* The driver works in IOVA as VA mode. */
+	return ag_complete(dev_id, rte_dma_copy(dev_id, 0, (rte_iova_t)(uintptr_t)src,
+						(rte_iova_t)(uintptr_t)dst, len, 0), 1, status);
+}
+
+/* --- secondary processes --- */
+
 struct ag_child {
 	pid_t pid;
 	bool reaped;
@@ -174,7 +300,7 @@ ag_child_gone(struct ag_child *c)
 static inline int
 ag_child_wait(struct ag_child *c, bool killed, unsigned int timeout_ms)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(timeout_ms);
 
 	while (!ag_child_gone(c)) {
 		if (ag_now_ns() > deadline) {
@@ -195,6 +321,20 @@ ag_child_wait(struct ag_child *c, bool killed, unsigned int timeout_ms)
 	return 0;
 }
 
+/* The functional tests' forms: a role of AG_ROLE_ENV on lcore 0, a step's timeout. */
+static inline int
+ag_spawn_role(struct ag_child *c, const char *test, const char *role)
+{
+	return ag_spawn(c, test, AG_ROLE_ENV, role, "0");
+}
+
+static inline int
+ag_child_end(struct ag_child *c, bool killed)
+{
+	return ag_child_wait(c, killed, AG_STEP_TIMEOUT_MS);
+}
+
+/* Kill and reap the child if it runs; safe on a child never started (pid <= 0). */
 static inline void
 ag_child_kill(struct ag_child *c)
 {
@@ -203,6 +343,56 @@ ag_child_kill(struct ag_child *c)
 		waitpid(c->pid, &c->status, 0);
 		c->reaped = true;
 	}
+}
+
+/* --- telemetry --- */
+
+/* Reply of a telemetry command of this (primary) process, -1 if there is none. */
+static inline int
+ag_telemetry(const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	out[0] = '\0';
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/dpdk_telemetry.v2",
+		 rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(fd);
+		return -1;
+	}
+	/* First message is the server's info. */
+	if (read(fd, buf, sizeof(buf)) <= 0 || write(fd, cmd, strlen(cmd)) < 0) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The integer after "key": in a telemetry reply: 0 and *val if found, else -1. */
+static inline int
+ag_tel_int(const char *reply, const char *key, int *val)
+{
+	char pat[64];
+	const char *p;
+	char *end;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(reply, pat);
+	if (p == NULL)
+		return -1;
+	*val = (int)strtol(p + strlen(pat), &end, 10);
+	return end == p + strlen(pat) ? -1 : 0;
 }
 
 #endif /* TEST_DMADEV_ACCESS_GROUP_H */

@@ -154,8 +154,10 @@ vchan_prepare(int16_t dev_id, struct rte_dma_vchan_conf *conf)
 }
 
 /*
- * The skeleton accepts any mem2mem channel: each refusal below comes from
- * the library's domain checks.
+ * Domain parameters that DPDK main's dmadev_api_autotest leaves out (it checks the unknown
+ * type, the first reserved word and both types without their capability): the second reserved
+ * word, and handlers ignored on a local channel. The skeleton accepts any mem2mem channel, so
+ * the refusal comes from the library.
  */
 static int
 test_skeleton_vchan_domain(void)
@@ -165,24 +167,6 @@ test_skeleton_vchan_domain(void)
 
 	TEST_ASSERT_SUCCESS(vchan_prepare(skel_id, &conf), "vchan prepare");
 
-	conf.domain.type = RTE_DMA_INTER_PROCESS_DOMAIN;
-	ret = rte_dma_vchan_setup(skel_id, 0, &conf);
-	TEST_ASSERT_EQUAL(ret, -EINVAL, "INTER_PROCESS without capability: %d", ret);
-
-	conf.domain.type = RTE_DMA_INTER_OS_DOMAIN;
-	ret = rte_dma_vchan_setup(skel_id, 0, &conf);
-	TEST_ASSERT_EQUAL(ret, -EINVAL, "INTER_OS without capability: %d", ret);
-
-	conf.domain.type = (enum rte_dma_inter_domain_type)7;
-	ret = rte_dma_vchan_setup(skel_id, 0, &conf);
-	TEST_ASSERT_EQUAL(ret, -EINVAL, "Unknown domain type: %d", ret);
-
-	conf.domain.type = RTE_DMA_INTER_DOMAIN_NONE;
-	conf.domain.reserved[0] = 1;
-	ret = rte_dma_vchan_setup(skel_id, 0, &conf);
-	TEST_ASSERT_EQUAL(ret, -EINVAL, "reserved[0] not zero: %d", ret);
-
-	conf.domain.reserved[0] = 0;
 	conf.domain.reserved[1] = UINT64_MAX;
 	ret = rte_dma_vchan_setup(skel_id, 0, &conf);
 	TEST_ASSERT_EQUAL(ret, -EINVAL, "reserved[1] not zero: %d", ret);
@@ -257,4 +241,5 @@ test_dmadev_access_group_api(void)
 	return unit_test_suite_runner(&dmadev_access_group_api_testsuite);
 }
 
-REGISTER_TEST_COMMAND(dmadev_access_group_api_autotest, test_dmadev_access_group_api);
+REGISTER_FAST_TEST(dmadev_access_group_api_autotest, NOHUGE_OK, ASAN_OK,
+		test_dmadev_access_group_api);

@@ -2,7 +2,6 @@
  * Copyright(c) 2026 The skeleton_ag authors
  */
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,15 +20,27 @@ test_dmadev_access_group_dp(void)
 	return TEST_SKIPPED;
 }
 
+static int
+test_dmadev_access_group_telemetry(void)
+{
+	return test_dmadev_access_group_dp();
+}
+
 #else
+
+#include <sys/mman.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_common.h>
 #include <rte_dmadev.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 #include <rte_uuid.h>
 #include <rte_version.h>
+
+#include "test_dmadev_access_group.h"
+#include "test_dmadev_access_group_leak.h"
 
 /*
  * Data path of dma_skag in one process: scatter-gather and error cases of local vchans
@@ -89,17 +100,6 @@ dp_complete_one(int16_t dev, uint16_t vchan, int id, enum rte_dma_status_code *s
 	return TEST_SUCCESS;
 }
 
-static bool
-dp_all_bytes(const uint8_t *p, size_t len, uint8_t v)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 static void
 dp_reset_bufs(void)
 {
@@ -135,17 +135,27 @@ dp_vchan_inter(int16_t dev, uint16_t vchan, uint16_t src_h, uint16_t dst_h)
 	return rte_dma_vchan_setup(dev, vchan, &conf);
 }
 
+/* Suite: both devices are there. */
 static int
-dp_setup(void)
+dp_suite_setup(void)
 {
-	const struct rte_dma_conf conf = { .nb_vchans = 2 };
-
 	dev0 = rte_dma_get_dev_id_by_name(DP_DEV0);
 	dev1 = rte_dma_get_dev_id_by_name(DP_DEV1);
 	if (dev0 < 0 || dev1 < 0) {
 		printf("needs --vdev=%s --vdev=%s\n", DP_DEV0, DP_DEV1);
 		return TEST_FAILED;
 	}
+	return TEST_SUCCESS;
+}
+
+/* Case: buffers, ag0 configured with two local vchans (the second may become inter-domain). */
+static int
+dp_fx_setup(void)
+{
+	const struct rte_dma_conf conf = { .nb_vchans = 2 };
+
+	group = -1;
+	dev1_joined = false;
 	src_buf = rte_malloc("dp_src", DP_LEN, 64);
 	dst_buf = rte_malloc("dp_dst", DP_LEN, 64);
 	heap_buf = malloc(DP_LEN);
@@ -160,17 +170,22 @@ dp_setup(void)
 }
 
 static void
-dp_teardown(void)
+dp_fx_teardown(void)
 {
-	if (dev0 >= 0)
-		rte_dma_stop(dev0);
+	rte_dma_stop(dev0);
+	rte_dma_stop(dev1);
 	if (dev1_joined)
 		rte_dma_access_pair_group_leave(dev1, group);
 	if (group >= 0)
 		rte_dma_access_pair_group_destroy(dev0, group);
+	group = -1;
+	dev1_joined = false;
 	rte_free(src_buf);
 	rte_free(dst_buf);
 	free(heap_buf);
+	src_buf = NULL;
+	dst_buf = NULL;
+	heap_buf = NULL;
 }
 
 /* Local vchan: scatter-gather copies split differently on both sides, checked before writing. */
@@ -197,7 +212,7 @@ test_local_copy_sg(void)
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg status %d", st);
 	TEST_ASSERT(memcmp(dst_buf, src_buf, 1500) == 0, "first dst segment differs");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 1500, 500, DP_DST_BYTE), "gap written");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 1500, 500, DP_DST_BYTE), "gap written");
 	TEST_ASSERT(memcmp(dst_buf + 2000, src_buf + 1500, 1596) == 0,
 		    "second dst segment differs");
 
@@ -207,7 +222,7 @@ test_local_copy_sg(void)
 	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_LENGTH, "status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
 
 	/* A bad last source entry: nothing written, not even the good entries. */
 	dst[1].length = 1596;
@@ -215,7 +230,7 @@ test_local_copy_sg(void)
 	id = rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 3, 2, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_LOCAL, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_SRC_ADDR, "status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
 
 	/* Entry counts are checked at enqueue. */
 	TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev0, DP_VCHAN_LOCAL, src, dst, 0, 2, 0), -EINVAL,
@@ -310,6 +325,19 @@ test_inter_setup(void)
 	return TEST_SUCCESS;
 }
 
+/* Case: as dp_fx_setup(), with domain B joined and vchan 1 from A to B, ag0 started. */
+static int
+dp_fx_inter_setup(void)
+{
+	TEST_ASSERT_SUCCESS(dp_fx_setup(), "setup");
+	TEST_ASSERT_SUCCESS(dp_group_up(), "group");
+	TEST_ASSERT_SUCCESS(dp_vchan_inter(dev0, DP_VCHAN_INTER, handler_a, handler_b),
+			    "A -> B setup");
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
+	TEST_ASSERT_SUCCESS(rte_dma_stats_reset(dev0, DP_VCHAN_INTER), "stats reset");
+	return TEST_SUCCESS;
+}
+
 /* Copies, fill and sg between the domains; private memory is refused without a write. */
 static int
 test_inter_ops(void)
@@ -319,15 +347,12 @@ test_inter_ops(void)
 	struct rte_dma_stats stats;
 	int id;
 
-	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
-	TEST_ASSERT_SUCCESS(rte_dma_stats_reset(dev0, DP_VCHAN_INTER), "stats reset");
-
 	dp_reset_bufs();
 	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)src_buf,
 			  (rte_iova_t)(uintptr_t)dst_buf, DP_LEN, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE), "copy data differs");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE), "copy data differs");
 
 	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0x0807060504030201ULL,
 			  (rte_iova_t)(uintptr_t)dst_buf, 12, 0);
@@ -343,7 +368,7 @@ test_inter_ops(void)
 	id = rte_dma_copy_sg(dev0, DP_VCHAN_INTER, src, dst, 2, 1, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy_sg");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, 200, DP_SRC_BYTE) &&
+	TEST_ASSERT(ag_all_bytes(dst_buf, 200, DP_SRC_BYTE) &&
 		    dst_buf[200] == DP_DST_BYTE, "copy_sg data wrong");
 
 	/* malloc() memory is not shared with the other domain. */
@@ -352,14 +377,14 @@ test_inter_ops(void)
 			  (rte_iova_t)(uintptr_t)heap_buf, 64, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy to heap");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_DST_ADDR, "copy to heap status %d", st);
-	TEST_ASSERT(dp_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE), "heap written");
+	TEST_ASSERT(ag_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE), "heap written");
 
 	memset(heap_buf, DP_SRC_BYTE, DP_LEN);
 	id = rte_dma_copy(dev0, DP_VCHAN_INTER, (rte_iova_t)(uintptr_t)heap_buf,
 			  (rte_iova_t)(uintptr_t)dst_buf, 64, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "copy from heap");
 	TEST_ASSERT_EQUAL(st, RTE_DMA_STATUS_INVALID_SRC_ADDR, "copy from heap status %d", st);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written");
 
 	id = rte_dma_fill(dev0, DP_VCHAN_INTER, 0, (rte_iova_t)(uintptr_t)heap_buf, 8, 0);
 	TEST_ASSERT_SUCCESS(dp_complete_one(dev0, DP_VCHAN_INTER, id, &st), "fill heap");
@@ -406,15 +431,15 @@ test_inter_burst(void)
 	for (i = 0; i < RTE_DIM(want); i++)
 		TEST_ASSERT_EQUAL(st[i], want[i], "op %u: status %d, expected %d", i, st[i],
 				  want[i]);
-	TEST_ASSERT(dp_all_bytes(dst_buf, 64, DP_SRC_BYTE), "copy 0 data");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 64, 64, DP_DST_BYTE), "refused copy 1 wrote");
-	TEST_ASSERT(dp_all_bytes(heap_buf + 128, 64, DP_SRC_BYTE), "refused copy 2 wrote");
+	TEST_ASSERT(ag_all_bytes(dst_buf, 64, DP_SRC_BYTE), "copy 0 data");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 64, 64, DP_DST_BYTE), "refused copy 1 wrote");
+	TEST_ASSERT(ag_all_bytes(heap_buf + 128, 64, DP_SRC_BYTE), "refused copy 2 wrote");
 	for (i = 0; i < 64; i++)
 		TEST_ASSERT_EQUAL(dst_buf[128 + i], ((const uint8_t *)&s)[i % sizeof(s)],
 				  "fill 3 byte %u", i);
-	TEST_ASSERT(dp_all_bytes(dst_buf + 192, 64, DP_DST_BYTE), "refused copy 4 wrote");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 256, 64, DP_SRC_BYTE), "copy 5 data");
-	TEST_ASSERT(dp_all_bytes(dst_buf + 320, DP_LEN - 320, DP_DST_BYTE), "dst written past");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 192, 64, DP_DST_BYTE), "refused copy 4 wrote");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 256, 64, DP_SRC_BYTE), "copy 5 data");
+	TEST_ASSERT(ag_all_bytes(dst_buf + 320, DP_LEN - 320, DP_DST_BYTE), "dst written past");
 	return TEST_SUCCESS;
 }
 
@@ -445,7 +470,7 @@ test_inter_stale(void)
 	TEST_ASSERT_EQUAL(last, (uint16_t)id, "last_idx");
 	TEST_ASSERT(st[0] == RTE_DMA_STATUS_DEV_LINK_ERROR &&
 		    st[1] == RTE_DMA_STATUS_DEV_LINK_ERROR, "statuses %d %d", st[0], st[1]);
-	TEST_ASSERT(dp_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written after leave");
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "dst written after leave");
 
 	/* The dump tells the vchan is stale and never shows the token. */
 	f = open_memstream(&dump, &dump_len);
@@ -465,63 +490,6 @@ test_inter_stale(void)
 	TEST_ASSERT_SUCCESS(rte_dma_access_pair_group_destroy(dev0, group), "destroy");
 	group = -1;
 	return TEST_SUCCESS;
-}
-
-static void
-dp_hex(char *out, const uint8_t *p, size_t n, bool reverse, bool upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		uint8_t b = p[reverse ? n - 1 - i : i];
-
-		out[2 * i] = digits[b >> 4];
-		out[2 * i + 1] = digits[b & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-/*
- * How a token shows in buf, or NULL if it does not: its bytes or either 8-byte half, in hex
- * (also a half printed as a 64-bit word) or as a uuid string, in either case.
- */
-static const char *
-dp_token_leak(const void *buf, size_t len, const rte_uuid_t t)
-{
-	static char what[64];
-	char s[2 * sizeof(rte_uuid_t) + 1];
-	unsigned int h, c, i;
-
-	if (buf == NULL)
-		return NULL;
-	if (memmem(buf, len, t, sizeof(rte_uuid_t)) != NULL)
-		return "raw bytes";
-	for (h = 0; h < 2; h++) {
-		if (memmem(buf, len, &t[8 * h], 8) != NULL) {
-			snprintf(what, sizeof(what), "raw bytes of half %u", h);
-			return what;
-		}
-	}
-	for (c = 0; c < 2; c++) {
-		rte_uuid_unparse(t, s, sizeof(s));
-		for (i = 0; c == 1 && s[i] != '\0'; i++)
-			s[i] = toupper((unsigned char)s[i]);
-		if (memmem(buf, len, s, strlen(s)) != NULL)
-			return "uuid string";
-		dp_hex(s, t, sizeof(rte_uuid_t), false, c == 1);
-		if (memmem(buf, len, s, strlen(s)) != NULL)
-			return "hex";
-		for (h = 0; h < 4; h++) {
-			dp_hex(s, &t[8 * (h & 1)], 8, h >= 2, c == 1);
-			if (memmem(buf, len, s, strlen(s)) != NULL) {
-				snprintf(what, sizeof(what), "hex of half %u%s", h & 1,
-					 h >= 2 ? " as a 64-bit word" : "");
-				return what;
-			}
-		}
-	}
-	return NULL;
 }
 
 /*
@@ -585,8 +553,8 @@ test_group_logs(void)
 	rte_openlog_stream(prev);
 	fclose(f);
 
-	leak = dp_token_leak(buf, len, log_token);
-	wrong_leak = dp_token_leak(buf, len, wrong_token);
+	leak = ag_token_leak(buf, len, log_token);
+	wrong_leak = ag_token_leak(buf, len, wrong_token);
 	from_driver = buf != NULL && strstr(buf, "skag_") != NULL;
 	printf("%zu bytes logged by the group calls\n", len);
 	free(buf);
@@ -807,20 +775,408 @@ test_probe_names(void)
 	return TEST_SUCCESS;
 }
 
+/* --- addresses a vchan must refuse without writing or faulting --- */
+
+#define DP_HUGE_LEN	(512u << 20)
+#define DP_PAGE		4096
+
+struct dp_runs {
+	unsigned int nb;
+	struct rte_memseg_list *msl[256];
+	uintptr_t start[256];
+	uintptr_t end[256];
+};
+
+static int
+dp_run_add(const struct rte_memseg_list *msl, const struct rte_memseg *ms, size_t len,
+	   void *arg)
+{
+	struct dp_runs *runs = arg;
+
+	if (msl->external || runs->nb == RTE_DIM(runs->start))
+		return 0;
+	runs->start[runs->nb] = (uintptr_t)ms->addr;
+	runs->end[runs->nb++] = (uintptr_t)ms->addr + len;
+	return 0;
+}
+
+/*
+ * End of the backed DPDK memory holding addr: runs of backed segments that touch count as one,
+ * since a device may not tell them apart. 0 if addr is not in backed memory.
+ */
+static uintptr_t
+dp_backed_end(uintptr_t addr)
+{
+	struct dp_runs runs = { .nb = 0 };
+	uintptr_t end = 0;
+	unsigned int i;
+	bool grown;
+
+	rte_memseg_contig_walk(dp_run_add, &runs);
+	for (i = 0; i < runs.nb; i++)
+		if (runs.start[i] <= addr && addr < runs.end[i])
+			end = runs.end[i];
+	do {
+		grown = false;
+		for (i = 0; end != 0 && i < runs.nb; i++) {
+			if (runs.start[i] <= end && runs.end[i] > end) {
+				end = runs.end[i];
+				grown = true;
+			}
+		}
+	} while (grown);
+	return end;
+}
+
+/* One op, submitted and completed: its status must be want. */
+static int
+dp_expect(int16_t dev, uint16_t vchan, int id, enum rte_dma_status_code want, const char *what)
+{
+	enum rte_dma_status_code st;
+
+	TEST_ASSERT_SUCCESS(dp_complete_one(dev, vchan, id, &st), "%s", what);
+	TEST_ASSERT_EQUAL(st, want, "%s: status %d, expected %d", what, st, want);
+	return TEST_SUCCESS;
+}
+
+static int
+dp_copy_expect(uint16_t vchan, uintptr_t src, uintptr_t dst, uint32_t len,
+	       enum rte_dma_status_code want, const char *what)
+{
+	return dp_expect(dev0, vchan, rte_dma_copy(dev0, vchan, src, dst, len, 0), want, what);
+}
+
+static int
+dp_fill_expect(uint16_t vchan, uintptr_t dst, uint32_t len, enum rte_dma_status_code want,
+	       const char *what)
+{
+	return dp_expect(dev0, vchan, rte_dma_fill(dev0, vchan, 0x5a5a5a5a5a5a5a5aULL, dst, len,
+						   0), want, what);
+}
+
+static int
+dp_sg_expect(uint16_t vchan, uintptr_t src, uint32_t src_len, uintptr_t dst, uint32_t dst_len,
+	     enum rte_dma_status_code want, const char *what)
+{
+	struct rte_dma_sge s[2] = { { (rte_iova_t)(uintptr_t)src_buf, 64 }, { src, src_len } };
+	struct rte_dma_sge d[2] = { { (rte_iova_t)(uintptr_t)(dst_buf + DP_LEN - 64), 64 },
+				    { dst, dst_len } };
+
+	/* A good first entry on each side: refused as a whole, it writes nothing either. */
+	return dp_expect(dev0, vchan, rte_dma_copy_sg(dev0, vchan, s, d, 2, 2, 0), want, what);
+}
+
+/*
+ * The checks of one vchan, with buf4k a 4 KiB rte_malloc buffer: lengths running far past it
+ * (0xFFFFFFFF and 512 MiB), a range straddling the end of backed memory and address 0, as
+ * source and as destination, for copy, fill and copy_sg. A source is checked before its
+ * destination, so a copy can only show a long destination with a source that long (local
+ * vchans, below). dst_buf, buf4k and the backed bytes below the end must stay as they were.
+ */
+static int
+dp_bad_addrs(uint16_t vchan, uint8_t *buf4k)
+{
+	const enum rte_dma_status_code bad_src = RTE_DMA_STATUS_INVALID_SRC_ADDR;
+	const enum rte_dma_status_code bad_dst = RTE_DMA_STATUS_INVALID_DST_ADDR;
+	const uint32_t lens[] = { UINT32_MAX, DP_HUGE_LEN };
+	uintptr_t b = (uintptr_t)buf4k, s = (uintptr_t)src_buf, d = (uintptr_t)dst_buf;
+	uint8_t below[DP_PAGE / 2];
+	uintptr_t end, edge;
+	unsigned int i;
+
+	end = dp_backed_end(b);
+	TEST_ASSERT(end != 0, "4 KiB buffer not in backed memory");
+	/* Else the long ranges would be valid: the run needs little memory (-m 64). */
+	TEST_ASSERT(end - b < DP_HUGE_LEN, "%zu MiB backed after the buffer: run with -m 64",
+		    (size_t)((end - b) >> 20));
+	edge = end - sizeof(below);
+	memset(buf4k, DP_DST_BYTE, DP_PAGE);
+	dp_reset_bufs();
+	memcpy(below, (void *)edge, sizeof(below));
+
+	for (i = 0; i < RTE_DIM(lens); i++) {
+		TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, b, d, lens[i], bad_src, "long copy"),
+				    "vchan %u, %u bytes from the buffer", vchan, lens[i]);
+		TEST_ASSERT_SUCCESS(dp_fill_expect(vchan, b, lens[i], bad_dst, "long fill"),
+				    "vchan %u, %u bytes to the buffer", vchan, lens[i]);
+		TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, b, lens[i], d, lens[i], bad_src,
+						 "long sg source"), "vchan %u", vchan);
+		TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, s, 64, b, lens[i], bad_dst,
+						 "long sg destination"), "vchan %u", vchan);
+	}
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, edge, d, DP_PAGE, bad_src, "edge copy"),
+			    "vchan %u, source across the end of backed memory", vchan);
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, s, edge, DP_PAGE, bad_dst, "edge copy"),
+			    "vchan %u, destination across the end of backed memory", vchan);
+	TEST_ASSERT_SUCCESS(dp_fill_expect(vchan, edge, DP_PAGE, bad_dst, "edge fill"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, edge, DP_PAGE, d, DP_PAGE, bad_src,
+					 "edge sg source"), "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, s, DP_PAGE, edge, DP_PAGE, bad_dst,
+					 "edge sg destination"), "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, 0, d, 64, bad_src, "copy from 0"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_copy_expect(vchan, s, 0, 64, bad_dst, "copy to 0"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_fill_expect(vchan, 0, 64, bad_dst, "fill of 0"), "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, 0, 64, d, 64, bad_src, "sg from 0"),
+			    "vchan %u", vchan);
+	TEST_ASSERT_SUCCESS(dp_sg_expect(vchan, s, 64, 0, 64, bad_dst, "sg to 0"),
+			    "vchan %u", vchan);
+
+	TEST_ASSERT(ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE), "vchan %u: destination written",
+		    vchan);
+	TEST_ASSERT(ag_all_bytes(buf4k, DP_PAGE, DP_DST_BYTE), "vchan %u: buffer written", vchan);
+	TEST_ASSERT(memcmp(below, (void *)edge, sizeof(below)) == 0,
+		    "vchan %u: backed memory below the end written", vchan);
+	return TEST_SUCCESS;
+}
+
+/* Bad addresses on the inter-domain vchan (A to B) and on the local one of the same device. */
+static int
+test_bad_addresses(void)
+{
+	struct rte_dma_info info;
+	uint8_t *buf4k;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(rte_dma_info_get(dev0, &info), "info");
+	TEST_ASSERT(info.dev_capa & RTE_DMA_CAPA_HANDLES_ERRORS, "no HANDLES_ERRORS capability");
+	buf4k = rte_malloc("dp_buf4k", DP_PAGE, 0);
+	TEST_ASSERT_NOT_NULL(buf4k, "rte_malloc");
+	ret = dp_bad_addrs(DP_VCHAN_INTER, buf4k);
+	if (ret == TEST_SUCCESS)
+		ret = dp_bad_addrs(DP_VCHAN_LOCAL, buf4k);
+	rte_free(buf4k);
+	return ret;
+}
+
+/*
+ * A local vchan also reaches private memory (SVA), as the process may access it: malloc()
+ * memory both ways and a read-only page as source; a read-only page as destination, an
+ * unmapped page either way, and a long destination behind a readable source are refused.
+ */
+static int
+test_local_private_memory(void)
+{
+	const enum rte_dma_status_code ok = RTE_DMA_STATUS_SUCCESSFUL;
+	const enum rte_dma_status_code bad_src = RTE_DMA_STATUS_INVALID_SRC_ADDR;
+	const enum rte_dma_status_code bad_dst = RTE_DMA_STATUS_INVALID_DST_ADDR;
+	const uint16_t v = DP_VCHAN_LOCAL;
+	uintptr_t ro, gone, big, h = (uintptr_t)heap_buf, d = (uintptr_t)dst_buf;
+	uint8_t *pages, *longsrc;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev0), "start");
+	pages = mmap(NULL, 2 * DP_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		     0);
+	TEST_ASSERT(pages != MAP_FAILED, "mmap");
+	/* Never backed: reserved only. */
+	longsrc = mmap(NULL, DP_HUGE_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (longsrc == MAP_FAILED) {
+		munmap(pages, 2 * DP_PAGE);
+		TEST_ASSERT(false, "mmap of %u bytes", DP_HUGE_LEN);
+	}
+	memset(pages, 0x77, DP_PAGE);
+	ro = (uintptr_t)pages;
+	gone = ro + DP_PAGE;
+	big = (uintptr_t)longsrc;
+	if (mprotect(pages, DP_PAGE, PROT_READ) != 0 || munmap((void *)gone, DP_PAGE) != 0) {
+		printf("mprotect or munmap failed\n");
+		goto out;
+	}
+
+	dp_reset_bufs();
+	memset(heap_buf, DP_SRC_BYTE, DP_LEN);
+	if (dp_copy_expect(v, h, d, DP_LEN, ok, "copy from malloc memory") != 0 ||
+	    !ag_all_bytes(dst_buf, DP_LEN, DP_SRC_BYTE))
+		goto out;
+	if (dp_fill_expect(v, h, DP_LEN, ok, "fill of malloc memory") != 0 ||
+	    !ag_all_bytes(heap_buf, DP_LEN, 0x5a))
+		goto out;
+	if (dp_copy_expect(v, ro, d, DP_PAGE, ok, "copy from a read-only page") != 0 ||
+	    !ag_all_bytes(dst_buf, DP_PAGE, 0x77))
+		goto out;
+	dp_reset_bufs();
+	if (dp_copy_expect(v, (uintptr_t)src_buf, ro, 64, bad_dst, "copy to a read-only page") ||
+	    dp_fill_expect(v, ro, 64, bad_dst, "fill of a read-only page") ||
+	    dp_sg_expect(v, (uintptr_t)src_buf, 64, ro, 64, bad_dst, "sg to a read-only page") ||
+	    dp_copy_expect(v, gone, d, 64, bad_src, "copy from an unmapped page") ||
+	    dp_copy_expect(v, (uintptr_t)src_buf, gone, 64, bad_dst, "copy to an unmapped page") ||
+	    dp_fill_expect(v, gone, 64, bad_dst, "fill of an unmapped page") ||
+	    dp_sg_expect(v, gone, 64, d, 64, bad_src, "sg from an unmapped page") ||
+	    dp_copy_expect(v, big, (uintptr_t)heap_buf, DP_HUGE_LEN, bad_dst,
+			   "512 MiB to a malloc buffer") ||
+	    dp_copy_expect(v, big, d, UINT32_MAX, bad_src, "4 GiB from a 512 MiB mapping"))
+		goto out;
+	if (!ag_all_bytes(pages, DP_PAGE, 0x77) || !ag_all_bytes(dst_buf, DP_LEN, DP_DST_BYTE) ||
+	    !ag_all_bytes(heap_buf, DP_LEN, DP_DST_BYTE)) {
+		printf("a refused op wrote\n");
+		goto out;
+	}
+	ret = TEST_SUCCESS;
+out:
+	munmap(pages, DP_PAGE);
+	munmap(longsrc, DP_HUGE_LEN);
+	return ret;
+}
+
+/* --- telemetry of a full table --- */
+
+#define DP_TEL_LEN	16384
+
+/* Group ids of one page of /dmadev/skeleton_ag/groups from first; their count, -1 if none. */
+static int
+dp_tel_groups(int first, int *ids, int max, int *next)
+{
+	char cmd[64], reply[DP_TEL_LEN];
+	const char *p;
+	char *end;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "/dmadev/skeleton_ag/groups,%d", first);
+	if (ag_telemetry(cmd, reply, sizeof(reply)) != 0 ||
+	    ag_tel_int(reply, "next", next) != 0) {
+		printf("%s: %.200s\n", cmd, reply);
+		return -1;
+	}
+	p = strstr(reply, "\"groups\":[");
+	if (p == NULL)
+		return -1;
+	p += strlen("\"groups\":[");
+	while (*p != ']') {
+		if (n == max)
+			return -1;
+		ids[n++] = (int)strtol(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+/* live_groups of /dmadev/skeleton_ag/table, -1 if unknown. */
+static int
+dp_tel_live_groups(void)
+{
+	char reply[1024];
+	int v;
+
+	if (ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) != 0 ||
+	    ag_tel_int(reply, "live_groups", &v) != 0)
+		return -1;
+	return v;
+}
+
+#define DP_MAX_GROUPS	1024
+
+static int16_t dp_groups[DP_MAX_GROUPS];
+static unsigned int dp_nb_groups;
+
+/* Create groups on ag0 until the table is full; returns how many. */
+static unsigned int
+dp_fill_table(void)
+{
+	int16_t g;
+
+	while (dp_nb_groups < DP_MAX_GROUPS &&
+	       rte_dma_access_pair_group_create(dev0, domain_a, token, &g, NULL) == 0)
+		dp_groups[dp_nb_groups++] = g;
+	return dp_nb_groups;
+}
+
+static void
+dp_groups_teardown(void)
+{
+	while (dp_nb_groups > 0)
+		rte_dma_access_pair_group_destroy(dev0, dp_groups[--dp_nb_groups]);
+}
+
+/*
+ * The largest table (max_groups=1024) full: paging through the groups lists each live id
+ * exactly once, "next" leading from page to page and to -1 after the last. Destroyed, all of
+ * them can be created again: no slot leaked.
+ */
+static int
+test_telemetry_full_table(void)
+{
+	static int ids[DP_MAX_GROUPS];
+	static uint8_t seen[DP_MAX_GROUPS];
+	char reply[1024];
+	int max_groups, first = 0, next;
+	unsigned int total = 0, pages = 0, i;
+	int n, ret;
+	int16_t g;
+
+	TEST_ASSERT(ag_telemetry("/dmadev/skeleton_ag/table", reply, sizeof(reply)) == 0 &&
+		    ag_tel_int(reply, "max_groups", &max_groups) == 0, "table: %s", reply);
+	TEST_ASSERT_EQUAL(max_groups, DP_MAX_GROUPS, "needs max_groups=%d, table has %d",
+			  DP_MAX_GROUPS, max_groups);
+	TEST_ASSERT_EQUAL(dp_tel_live_groups(), 0, "groups live before the case");
+	TEST_ASSERT_EQUAL(dp_fill_table(), DP_MAX_GROUPS, "%u groups created", dp_nb_groups);
+	ret = rte_dma_access_pair_group_create(dev0, domain_a, token, &g, NULL);
+	TEST_ASSERT_EQUAL(ret, -ENOSPC, "create in a full table: %d", ret);
+
+	memset(seen, 0, sizeof(seen));
+	do {
+		n = dp_tel_groups(first, ids, RTE_DIM(ids), &next);
+		TEST_ASSERT(n > 0, "page from %d: no reply or no group (%d)", first, n);
+		TEST_ASSERT(n <= 256, "%d ids on a page", n);
+		for (i = 0; i < (unsigned int)n; i++) {
+			TEST_ASSERT(ids[i] >= first && ids[i] < DP_MAX_GROUPS,
+				    "id %d on the page from %d", ids[i], first);
+			TEST_ASSERT(!seen[ids[i]], "id %d listed twice", ids[i]);
+			seen[ids[i]] = 1;
+		}
+		total += n;
+		pages++;
+		TEST_ASSERT(next == -1 || next > ids[n - 1], "next %d after %d", next,
+			    ids[n - 1]);
+		first = next;
+	} while (next != -1 && pages <= DP_MAX_GROUPS);
+	TEST_ASSERT_EQUAL(total, DP_MAX_GROUPS, "%u ids listed", total);
+	for (i = 0; i < dp_nb_groups; i++)
+		TEST_ASSERT(seen[dp_groups[i]], "group %d not listed", dp_groups[i]);
+	printf("%u groups listed in %u pages\n", total, pages);
+
+	dp_groups_teardown();
+	TEST_ASSERT_EQUAL(dp_tel_live_groups(), 0, "groups left after destroying all");
+	TEST_ASSERT_EQUAL(dp_tel_groups(0, ids, RTE_DIM(ids), &next), 0, "ids of an empty table");
+	TEST_ASSERT_EQUAL(next, -1, "next of an empty table: %d", next);
+	TEST_ASSERT_EQUAL(dp_fill_table(), DP_MAX_GROUPS, "only %u groups created again",
+			  dp_nb_groups);
+	TEST_ASSERT_EQUAL(dp_tel_live_groups(), DP_MAX_GROUPS, "live groups of a full table");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite dp_suite = {
 	.suite_name = "skeleton_ag data path",
-	.setup = dp_setup,
-	.teardown = dp_teardown,
+	.setup = dp_suite_setup,
+	.teardown = NULL,
 	.unit_test_cases = {
-		TEST_CASE(test_local_copy_sg),
-		TEST_CASE(test_inter_setup),
-		TEST_CASE(test_inter_ops),
-		TEST_CASE(test_inter_burst),
-		TEST_CASE(test_inter_stale),
+		TEST_CASE_ST(dp_fx_setup, dp_fx_teardown, test_local_copy_sg),
+		TEST_CASE_ST(dp_fx_setup, dp_fx_teardown, test_inter_setup),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_ops),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_burst),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_inter_stale),
+		TEST_CASE_ST(dp_fx_inter_setup, dp_fx_teardown, test_bad_addresses),
+		TEST_CASE_ST(dp_fx_setup, dp_fx_teardown, test_local_private_memory),
 		TEST_CASE(test_group_logs),
 		TEST_CASE(test_devargs),
 		TEST_CASE(test_close_then_remove),
 		TEST_CASE(test_probe_names),
+		TEST_CASES_END()
+	}
+};
+
+/* The telemetry case needs max_groups=1024 on both devices: a run of its own. */
+static struct unit_test_suite dp_tel_suite = {
+	.suite_name = "skeleton_ag telemetry",
+	.setup = dp_suite_setup,
+	.teardown = NULL,
+	.unit_test_cases = {
+		TEST_CASE_ST(NULL, dp_groups_teardown, test_telemetry_full_table),
 		TEST_CASES_END()
 	}
 };
@@ -831,6 +1187,13 @@ test_dmadev_access_group_dp(void)
 	return unit_test_suite_runner(&dp_suite);
 }
 
+static int
+test_dmadev_access_group_telemetry(void)
+{
+	return unit_test_suite_runner(&dp_tel_suite);
+}
+
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_dp_autotest, test_dmadev_access_group_dp);
+REGISTER_DRIVER_TEST(dmadev_access_group_dp_autotest, test_dmadev_access_group_dp);
+REGISTER_DRIVER_TEST(dmadev_access_group_telemetry_autotest, test_dmadev_access_group_telemetry);

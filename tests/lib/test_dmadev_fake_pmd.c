@@ -19,7 +19,6 @@
 #define _GNU_SOURCE	/* memmem() */
 #endif
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -40,6 +39,9 @@
 #include <rte_trace.h>
 #include <rte_trace_point.h>
 #include <rte_uuid.h>
+
+/* From app/test (include_directories of meson.build): shared with the data path autotest. */
+#include "test_dmadev_access_group_leak.h"
 
 #define FAKE_NAME	"test_ag_fake"
 #define FAKE_MIN_DESC	32
@@ -608,71 +610,13 @@ test_dump_capability(void)
 	return 0;
 }
 
-static void
-hex_str(char *out, const uint8_t *p, size_t n, bool reverse, bool upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		uint8_t b = p[reverse ? n - 1 - i : i];
-
-		out[2 * i] = digits[b >> 4];
-		out[2 * i + 1] = digits[b & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-/*
- * How a token shows in buf, or NULL if it does not: its bytes or either
- * 8-byte half, in hex (also a half printed as a 64-bit word) or as a uuid
- * string, in either case.
- */
-static const char *
-token_leak(const void *buf, size_t len, const rte_uuid_t t)
-{
-	static char what[64];
-	char s[2 * sizeof(rte_uuid_t) + 1];
-	unsigned int h, c, i;
-
-	if (buf == NULL)
-		return NULL;
-	if (memmem(buf, len, t, sizeof(rte_uuid_t)) != NULL)
-		return "raw bytes";
-	for (h = 0; h < 2; h++) {
-		if (memmem(buf, len, &t[8 * h], 8) != NULL) {
-			snprintf(what, sizeof(what), "raw bytes of half %u", h);
-			return what;
-		}
-	}
-	for (c = 0; c < 2; c++) {
-		rte_uuid_unparse(t, s, sizeof(s));
-		for (i = 0; c == 1 && s[i] != '\0'; i++)
-			s[i] = toupper((unsigned char)s[i]);
-		if (memmem(buf, len, s, strlen(s)) != NULL)
-			return "uuid string";
-		hex_str(s, t, sizeof(rte_uuid_t), false, c == 1);
-		if (memmem(buf, len, s, strlen(s)) != NULL)
-			return "hex";
-		for (h = 0; h < 4; h++) {
-			hex_str(s, &t[8 * (h & 1)], 8, h >= 2, c == 1);
-			if (memmem(buf, len, s, strlen(s)) != NULL) {
-				snprintf(what, sizeof(what), "hex of half %u%s", h & 1,
-					 h >= 2 ? " as a 64-bit word" : "");
-				return what;
-			}
-		}
-	}
-	return NULL;
-}
-
 /* The tokens this program passes to the library. */
 static const char *
 any_token_leak(const void *buf, size_t len)
 {
-	const char *what = token_leak(buf, len, secret_tok);
+	const char *what = ag_token_leak(buf, len, secret_tok);
 
-	return what != NULL ? what : token_leak(buf, len, tok);
+	return what != NULL ? what : ag_token_leak(buf, len, tok);
 }
 
 /*

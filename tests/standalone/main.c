@@ -41,11 +41,11 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 	for (tc = suite->unit_test_cases; tc->testcase != NULL; tc++) {
 		total++;
 		rc = tc->setup != NULL ? tc->setup() : TEST_SUCCESS;
-		if (rc == TEST_SUCCESS) {
+		if (rc == TEST_SUCCESS)
 			rc = tc->testcase();
-			if (tc->teardown != NULL)
-				tc->teardown();
-		}
+		/* As dpdk-test: the teardown undoes whatever a failed setup did. */
+		if (tc->teardown != NULL)
+			tc->teardown();
 		/* A skip is a check that did not run: it fails too. */
 		printf(" + TestCase [%2u] : %s %s\n", total - 1, tc->name,
 		       rc == TEST_SUCCESS ? "succeeded" :
