@@ -549,19 +549,38 @@ static int skag_ctrl_tel_table(const char *cmd, const char *params, struct rte_t
 static int skag_ctrl_tel_groups(const char *cmd, const char *params, struct rte_tel_data *d);
 static int skag_ctrl_tel_group(const char *cmd, const char *params, struct rte_tel_data *d);
 
-/* Once per process: the commands cannot be unregistered, they report nothing while detached. */
+/*
+ * Once per process: the commands cannot be unregistered, they report nothing while detached.
+ * Help texts stay under RTE_TEL_MAX_STRING_LEN, or the library refuses the command.
+ */
 static void
 skag_ctrl_telemetry_register(void)
 {
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		{ SKAG_CTRL_TEL_TABLE, skag_ctrl_tel_table,
+		  "Returns the sizes and counters of the skeleton_ag group table. No parameters" },
+		{ SKAG_CTRL_TEL_GROUPS, skag_ctrl_tel_groups,
+		  "Returns up to 256 group ids from a first one (default 0) and the next to ask "
+		  "(-1: none). Parameters: int first" },
+		{ SKAG_CTRL_TEL_GROUP, skag_ctrl_tel_group,
+		  "Returns the members of a skeleton_ag group. Parameters: int group id" },
+	};
+	unsigned int i;
+	int rc;
+
 	if (skag_ctrl.telemetry_done)
 		return;
-	rte_telemetry_register_cmd(SKAG_CTRL_TEL_TABLE, skag_ctrl_tel_table,
-		"Returns the sizes and counters of the skeleton_ag group table. No parameters");
-	rte_telemetry_register_cmd(SKAG_CTRL_TEL_GROUPS, skag_ctrl_tel_groups,
-		"Returns up to 256 live skeleton_ag group ids from the given one (default 0) and "
-		"the id to ask for next (-1: none). Parameters: int first group id");
-	rte_telemetry_register_cmd(SKAG_CTRL_TEL_GROUP, skag_ctrl_tel_group,
-		"Returns the members of a skeleton_ag group. Parameters: int group id");
+	/* Diagnostics only: a command that fails to register is logged, the device still works. */
+	for (i = 0; i < RTE_DIM(cmds); i++) {
+		rc = rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help);
+		if (rc != 0)
+			SKAG_CTRL_LOG(ERR, "cannot register telemetry command %s: %s", cmds[i].cmd,
+				      strerror(-rc));
+	}
 	skag_ctrl.telemetry_done = true;
 }
 
