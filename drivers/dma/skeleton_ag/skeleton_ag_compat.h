@@ -9,19 +9,19 @@
  * @file
  *
  * The only place where skeleton_ag depends on the DPDK release it is built against. The driver
- * is written against the current API; for DPDK 22.11 this header supplies what that release
- * lacks: internal control threads, single-line logging macros and rte_stdatomic.h.
+ * is written against the current API and starts its control threads through the wrappers
+ * below; a branch for older releases supplies what they lack.
  */
 
 #include <stdint.h>
 
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_stdatomic.h>
 #include <rte_version.h>
 
 #if RTE_VERSION_NUM(23, 11, 0, 0) <= RTE_VERSION
 
-#include <rte_stdatomic.h>
 #include <rte_thread.h>
 
 typedef rte_thread_t skag_thread_t;
@@ -67,14 +67,6 @@ skag_thread_join(skag_thread_t id)
 #define RTE_LOG_LINE_PREFIX(l, t, prefix, args, ...) \
 	RTE_LOG(l, t, RTE_FMT(prefix RTE_FMT_HEAD(__VA_ARGS__ ,) "\n", \
 			      args, RTE_FMT_TAIL(__VA_ARGS__ ,)))
-
-#define RTE_ATOMIC(type) type
-#define rte_memory_order_relaxed __ATOMIC_RELAXED
-#define rte_memory_order_acquire __ATOMIC_ACQUIRE
-#define rte_memory_order_release __ATOMIC_RELEASE
-#define rte_atomic_load_explicit(ptr, mo) __atomic_load_n(ptr, mo)
-#define rte_atomic_store_explicit(ptr, val, mo) __atomic_store_n(ptr, val, mo)
-#define rte_atomic_fetch_add_explicit(ptr, val, mo) __atomic_fetch_add(ptr, val, mo)
 
 /* The old name of the device, documented for 22.11, where the vdev bus takes the longest match. */
 #define SKAG_LEGACY_NAME dma_skeleton_ag
