@@ -36,6 +36,7 @@ test_dmadev_access_group_revoke(void)
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_memzone.h>
+#include <rte_stdatomic.h>
 #include <rte_uuid.h>
 
 #include "test_dmadev_access_group.h"
@@ -75,8 +76,8 @@ enum ag_rv_mode {
 
 /* Shared between the primary and the secondary it runs. */
 struct ag_ctl {
-	uint32_t prim_step;
-	uint32_t sec_step;
+	RTE_ATOMIC(uint32_t) prim_step;
+	RTE_ATOMIC(uint32_t) sec_step;
 	int32_t sec_pid;
 	int16_t group_id;
 	uint16_t prim_handler;		/* primary's handler as seen by the secondary */
@@ -86,7 +87,7 @@ struct ag_ctl {
 	rte_uuid_t sec_domain;
 	uint8_t *sec_buf;		/* rte_malloc'ed by the secondary */
 	uint8_t *prim_buf;		/* rte_malloc'ed by the primary */
-	uint64_t leave_ns;		/* when the secondary called leave */
+	RTE_ATOMIC(uint64_t) leave_ns;	/* when the secondary called leave */
 	uint32_t sec_nb_events;		/* events the secondary got */
 	/* Revocation cases: the secondary moves data from member X to member Y. */
 	uint32_t rv_mode;		/* enum ag_rv_mode */
@@ -109,7 +110,7 @@ struct ag_event {
 #define AG_MAX_EVENTS		64
 
 static struct ag_event ag_events[AG_MAX_EVENTS];
-static uint32_t ag_nb_events;
+static RTE_ATOMIC(uint32_t) ag_nb_events;
 static pthread_t ag_main_thread;
 static struct ag_ctl *ag_ctl;
 static const char *ag_cmd;	/* test command the secondaries run */
@@ -120,7 +121,7 @@ static void
 ag_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	    enum rte_dma_access_pair_group_event_type event)
 {
-	uint32_t n = __atomic_load_n(&ag_nb_events, __ATOMIC_RELAXED);
+	uint32_t n = rte_atomic_load_explicit(&ag_nb_events, rte_memory_order_relaxed);
 	struct ag_event *ev;
 
 	if (n >= AG_MAX_EVENTS)
@@ -132,13 +133,13 @@ ag_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	rte_uuid_copy(ev->domain, domain_id);
 	ev->type = event;
 	ev->thread = pthread_self();
-	__atomic_store_n(&ag_nb_events, n + 1, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&ag_nb_events, n + 1, rte_memory_order_release);
 }
 
 static uint32_t
 ag_events_count(void)
 {
-	return __atomic_load_n(&ag_nb_events, __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(&ag_nb_events, rte_memory_order_acquire);
 }
 
 /* Wait for an event with index >= from matching all fields; returns its index or -1. */
@@ -192,7 +193,7 @@ ag_sec_fail(int line, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
-	__atomic_store_n(&ag_ctl->sec_step, AG_STEP_FAILED, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&ag_ctl->sec_step, AG_STEP_FAILED, rte_memory_order_release);
 	return TEST_FAILED;
 }
 
@@ -201,7 +202,7 @@ ag_sec_fail(int line, const char *fmt, ...)
 static void
 ag_sec_step(uint32_t step)
 {
-	__atomic_store_n(&ag_ctl->sec_step, step, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&ag_ctl->sec_step, step, rte_memory_order_release);
 }
 
 static int
@@ -209,7 +210,7 @@ ag_sec_wait(uint32_t step)
 {
 	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(AG_STEP_TIMEOUT_MS);
 
-	while (__atomic_load_n(&ag_ctl->prim_step, __ATOMIC_ACQUIRE) < step) {
+	while (rte_atomic_load_explicit(&ag_ctl->prim_step, rte_memory_order_acquire) < step) {
 		if (ag_now_ns() > deadline)
 			return -ETIMEDOUT;
 		rte_delay_us_sleep(200);
@@ -267,7 +268,7 @@ ag_sec_joiner(void)
 
 	if (ag_sec_wait(2) != 0)
 		return SEC_FAIL("timeout waiting for leave request");
-	__atomic_store_n(&ag_ctl->leave_ns, ag_now_ns(), __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&ag_ctl->leave_ns, ag_now_ns(), rte_memory_order_release);
 	ret = rte_dma_access_pair_group_leave(ag_dev1, g);
 	if (ret != 0)
 		return SEC_FAIL("leave: %d", ret);
@@ -573,7 +574,7 @@ ag_prim_wait(struct ag_child *c, uint32_t step)
 	uint32_t s;
 
 	for (;;) {
-		s = __atomic_load_n(&ag_ctl->sec_step, __ATOMIC_ACQUIRE);
+		s = rte_atomic_load_explicit(&ag_ctl->sec_step, rte_memory_order_acquire);
 		if (s == AG_STEP_FAILED) {
 			printf("secondary failed before step %u\n", step);
 			return -1;
@@ -595,7 +596,7 @@ ag_prim_wait(struct ag_child *c, uint32_t step)
 static void
 ag_prim_step(uint32_t step)
 {
-	__atomic_store_n(&ag_ctl->prim_step, step, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&ag_ctl->prim_step, step, rte_memory_order_release);
 }
 
 static void

@@ -36,6 +36,7 @@ test_dmadev_access_group_perf(void)
 #include <rte_memcpy.h>
 #include <rte_memzone.h>
 #include <rte_random.h>
+#include <rte_stdatomic.h>
 #include <rte_uuid.h>
 
 #include "test_dmadev_access_group.h"
@@ -120,11 +121,11 @@ enum pf_fo_cmd { PF_FO_NONE, PF_FO_LEAVE, PF_FO_REJOIN, PF_FO_STOP };
 /* Shared by the primary and its secondaries, in a memzone. */
 struct pf_ctl {
 	/* peer: commands of the primary */
-	uint32_t cmd_seq;
-	uint32_t done_seq;
+	RTE_ATOMIC(uint32_t) cmd_seq;
+	RTE_ATOMIC(uint32_t) done_seq;
 	uint32_t cmd;
 	int32_t status;
-	int32_t peer_pid;		/* set once the peer runs */
+	RTE_ATOMIC(int32_t) peer_pid;	/* set once the peer runs */
 	int32_t peer_cpu;
 	int16_t group_id;
 	uint32_t samples;
@@ -141,17 +142,17 @@ struct pf_ctl {
 	uint32_t victim_creator;	/* creates the group, else joins it */
 	int16_t victim_group;
 	rte_uuid_t victim_token;
-	int32_t victim_ready;		/* pid, once in the group */
-	uint64_t victim_loops;
+	RTE_ATOMIC(int32_t) victim_ready;	/* pid, once in the group */
+	RTE_ATOMIC(uint64_t) victim_loops;
 	/* fan-out */
 	int16_t fo_group;
-	uint32_t fo_seq;
+	RTE_ATOMIC(uint32_t) fo_seq;
 	uint32_t fo_cmd;
 	uint32_t fo_target;		/* member index the command is for */
-	uint32_t fo_ack[PF_NB_DEVS];
-	uint32_t fo_joined;		/* bit per member index */
-	uint64_t fo_leave_ns;
-	uint64_t fo_cb_ns[PF_NB_DEVS];
+	RTE_ATOMIC(uint32_t) fo_ack[PF_NB_DEVS];
+	RTE_ATOMIC(uint32_t) fo_joined;	/* bit per member index */
+	RTE_ATOMIC(uint64_t) fo_leave_ns;
+	RTE_ATOMIC(uint64_t) fo_cb_ns[PF_NB_DEVS];
 };
 
 struct pf_stat {
@@ -210,20 +211,20 @@ static struct {
 } pf_cfg;
 
 /* The event the primary waits for, and when its callback ran. */
-static int16_t pf_watch_group = -1;
+static RTE_ATOMIC(int16_t) pf_watch_group = -1;
 static int pf_watch_type;
-static uint64_t pf_watch_ns;
+static RTE_ATOMIC(uint64_t) pf_watch_ns;
 
 static uint32_t
-pf_load(const uint32_t *p)
+pf_load(const RTE_ATOMIC(uint32_t) *p)
 {
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+	return rte_atomic_load_explicit(p, rte_memory_order_acquire);
 }
 
 static void
-pf_store(uint32_t *p, uint32_t v)
+pf_store(RTE_ATOMIC(uint32_t) *p, uint32_t v)
 {
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(p, v, rte_memory_order_release);
 }
 
 /* Runs on the driver's watcher thread: only record the time. */
@@ -237,22 +238,22 @@ pf_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	RTE_SET_USED(domain_id);
 	if (pf_fo_index >= 0 && event == RTE_DMA_GROUP_EVENT_MEMBER_LEFT &&
 	    group_id == pf_ctl->fo_group)
-		__atomic_compare_exchange_n(&pf_ctl->fo_cb_ns[pf_fo_index], &zero, t, false,
-					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
-	if (group_id == __atomic_load_n(&pf_watch_group, __ATOMIC_ACQUIRE) &&
+		rte_atomic_compare_exchange_strong_explicit(&pf_ctl->fo_cb_ns[pf_fo_index], &zero,
+				t, rte_memory_order_release, rte_memory_order_relaxed);
+	if (group_id == rte_atomic_load_explicit(&pf_watch_group, rte_memory_order_acquire) &&
 	    (int)event == pf_watch_type) {
 		zero = 0;
-		__atomic_compare_exchange_n(&pf_watch_ns, &zero, t, false, __ATOMIC_RELEASE,
-					    __ATOMIC_RELAXED);
+		rte_atomic_compare_exchange_strong_explicit(&pf_watch_ns, &zero, t,
+				rte_memory_order_release, rte_memory_order_relaxed);
 	}
 }
 
 static void
 pf_watch_arm(int16_t group_id, int type)
 {
-	__atomic_store_n(&pf_watch_ns, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&pf_watch_ns, 0, rte_memory_order_release);
 	pf_watch_type = type;
-	__atomic_store_n(&pf_watch_group, group_id, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&pf_watch_group, group_id, rte_memory_order_release);
 }
 
 /* Time the watched event came, 0 if not within timeout_ms. */
@@ -263,10 +264,10 @@ pf_watch_wait(unsigned int timeout_ms)
 	uint64_t t;
 
 	/* Sleep-poll: the callback thread must get a core when it needs one. */
-	while ((t = __atomic_load_n(&pf_watch_ns, __ATOMIC_ACQUIRE)) == 0 &&
+	while ((t = rte_atomic_load_explicit(&pf_watch_ns, rte_memory_order_acquire)) == 0 &&
 	       ag_now_ns() < deadline)
 		rte_delay_us_sleep(100);
-	__atomic_store_n(&pf_watch_group, -1, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&pf_watch_group, -1, rte_memory_order_release);
 	return t;
 }
 
@@ -348,7 +349,7 @@ pf_env_u32(const char *name, uint32_t def, uint32_t min, uint32_t max)
 
 /* Wait for a command of the primary: the next value of its sequence number *p after seen. */
 static uint32_t
-pf_next_cmd(const uint32_t *p, uint32_t seen)
+pf_next_cmd(const RTE_ATOMIC(uint32_t) *p, uint32_t seen)
 {
 	uint32_t cur;
 
@@ -359,7 +360,7 @@ pf_next_cmd(const uint32_t *p, uint32_t seen)
 
 /* Wait until *p == v; fails if the child is gone or after timeout_ms. */
 static int
-pf_wait_eq(const uint32_t *p, uint32_t v, struct ag_child *c, unsigned int timeout_ms)
+pf_wait_eq(const RTE_ATOMIC(uint32_t) *p, uint32_t v, struct ag_child *c, unsigned int timeout_ms)
 {
 	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * 1000000;
 
@@ -430,7 +431,7 @@ pf_peer(void)
 
 	ag_uuid_random(pf_ctl->peer_domain);
 	pf_ctl->peer_cpu = sched_getcpu();
-	__atomic_store_n(&pf_ctl->peer_pid, getpid(), __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&pf_ctl->peer_pid, getpid(), rte_memory_order_release);
 	for (;;) {
 		seq = pf_next_cmd(&pf_ctl->cmd_seq, seq);
 		ret = 0;
@@ -531,7 +532,7 @@ pf_victim(void)
 		printf("victim: %s: %d\n", pf_ctl->victim_creator ? "create" : "join", ret);
 		return TEST_FAILED;
 	}
-	__atomic_store_n(&pf_ctl->victim_ready, getpid(), __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&pf_ctl->victim_ready, getpid(), rte_memory_order_release);
 	while (ag_now_ns() < deadline) {
 		/* Mostly control ops, so that some kills land inside the table lock. */
 		if (rte_dma_access_pair_group_create(dev, domain, tok, &sg, NULL) == 0) {
@@ -545,7 +546,7 @@ pf_victim(void)
 			while (rte_dma_completed_status(dev, 0, 1, &last, &st) == 0)
 				;
 		}
-		__atomic_store_n(&pf_ctl->victim_loops, ++loops, __ATOMIC_RELAXED);
+		rte_atomic_store_explicit(&pf_ctl->victim_loops, ++loops, rte_memory_order_relaxed);
 	}
 	printf("victim %d: not killed\n", getpid());
 	return TEST_FAILED;
@@ -569,7 +570,7 @@ pf_fanout_member(int idx)
 		return TEST_FAILED;
 	}
 	joined = true;
-	__atomic_fetch_or(&pf_ctl->fo_joined, 1u << idx, __ATOMIC_ACQ_REL);
+	rte_atomic_fetch_or_explicit(&pf_ctl->fo_joined, 1u << idx, rte_memory_order_acq_rel);
 	for (;;) {
 		seq = pf_next_cmd(&pf_ctl->fo_seq, seq);
 		cmd = pf_ctl->fo_cmd;
@@ -582,7 +583,8 @@ pf_fanout_member(int idx)
 		if (pf_ctl->fo_target != (uint32_t)idx)
 			continue;
 		if (cmd == PF_FO_LEAVE && joined) {
-			__atomic_store_n(&pf_ctl->fo_leave_ns, ag_now_ns(), __ATOMIC_RELEASE);
+			rte_atomic_store_explicit(&pf_ctl->fo_leave_ns, ag_now_ns(),
+						  rte_memory_order_release);
 			ret = rte_dma_access_pair_group_leave(dev, g);
 			joined = ret != 0;
 		} else if (cmd == PF_FO_REJOIN && !joined) {
@@ -1139,8 +1141,8 @@ pf_kill_once(bool creator, uint64_t *lat)
 
 	ag_uuid_random(pf_ctl->victim_token);
 	pf_ctl->victim_creator = creator;
-	__atomic_store_n(&pf_ctl->victim_ready, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&pf_ctl->victim_loops, 0, __ATOMIC_RELEASE);
+	rte_atomic_store_explicit(&pf_ctl->victim_ready, 0, rte_memory_order_release);
+	rte_atomic_store_explicit(&pf_ctl->victim_loops, 0, rte_memory_order_release);
 	if (!creator) {
 		ret = rte_dma_access_pair_group_create(pf_dev[0], pf_ctl->prim_domain,
 						       pf_ctl->victim_token, &g, pf_event_cb);
@@ -1169,7 +1171,7 @@ pf_kill_once(bool creator, uint64_t *lat)
 	}
 	/* A random moment of its loop, not right after it joined. */
 	rte_delay_us_sleep(2000 + rte_rand_max(28000));
-	loops = __atomic_load_n(&pf_ctl->victim_loops, __ATOMIC_ACQUIRE);
+	loops = rte_atomic_load_explicit(&pf_ctl->victim_loops, rte_memory_order_acquire);
 	if (loops == 0 || ag_child_gone(&c)) {
 		printf("victim %d is not looping\n", c.pid);
 		ret = -EIO;
@@ -1189,7 +1191,8 @@ pf_kill_once(bool creator, uint64_t *lat)
 		ret = -ETIMEDOUT;
 	}
 	*lat = t1 - t0;
-	pf_res.victim_loops += __atomic_load_n(&pf_ctl->victim_loops, __ATOMIC_ACQUIRE);
+	pf_res.victim_loops += rte_atomic_load_explicit(&pf_ctl->victim_loops,
+							rte_memory_order_acquire);
 	if (creator)
 		g = -1;
 out:
@@ -1257,7 +1260,7 @@ pf_fo_round(struct ag_child *kids, uint32_t leaver, uint64_t *lat, uint64_t *slo
 	int ret;
 
 	for (i = 0; i < PF_NB_DEVS; i++)
-		__atomic_store_n(&pf_ctl->fo_cb_ns[i], 0, __ATOMIC_RELEASE);
+		rte_atomic_store_explicit(&pf_ctl->fo_cb_ns[i], 0, rte_memory_order_release);
 	ret = pf_fo_cmd(kids, PF_FO_LEAVE, leaver);
 	if (ret != 0)
 		return ret;
@@ -1265,8 +1268,8 @@ pf_fo_round(struct ag_child *kids, uint32_t leaver, uint64_t *lat, uint64_t *slo
 	do {
 		got = 0;
 		for (i = 0; i < PF_NB_DEVS; i++)
-			got += i != leaver && __atomic_load_n(&pf_ctl->fo_cb_ns[i],
-							      __ATOMIC_ACQUIRE) != 0;
+			got += i != leaver && rte_atomic_load_explicit(&pf_ctl->fo_cb_ns[i],
+							      rte_memory_order_acquire) != 0;
 		if (got == PF_NB_DEVS - 1)
 			break;
 		rte_delay_us_sleep(100);
@@ -1275,12 +1278,12 @@ pf_fo_round(struct ag_child *kids, uint32_t leaver, uint64_t *lat, uint64_t *slo
 		printf("MEMBER_LEFT reached %u of %u members\n", got, PF_NB_DEVS - 1);
 		return -ETIMEDOUT;
 	}
-	t0 = __atomic_load_n(&pf_ctl->fo_leave_ns, __ATOMIC_ACQUIRE);
+	t0 = rte_atomic_load_explicit(&pf_ctl->fo_leave_ns, rte_memory_order_acquire);
 	*slowest = 0;
 	for (i = 0; i < PF_NB_DEVS; i++) {
 		if (i == leaver)
 			continue;
-		t = __atomic_load_n(&pf_ctl->fo_cb_ns[i], __ATOMIC_ACQUIRE) - t0;
+		t = rte_atomic_load_explicit(&pf_ctl->fo_cb_ns[i], rte_memory_order_acquire) - t0;
 		*lat++ = t;
 		*slowest = RTE_MAX(*slowest, t);
 	}
@@ -1396,8 +1399,8 @@ pf_report_data(FILE *csv)
 	struct pf_spread s, il, pi, im;
 	unsigned int p, e;
 
-	printf("\nData path: GB/s, median [min..max] of %u rounds of %u ms, into the peer's buffer\n",
-	       pf_res.rounds, pf_cfg.ms);
+	printf("\nData path: GB/s, median [min..max] of %u rounds of %u ms, into the peer's "
+	       "buffer\n", pf_res.rounds, pf_cfg.ms);
 	printf("%-6s %-5s", "size", "span");
 	for (e = 0; e < PF_NB_ENGINES; e++)
 		printf(" %21s", pf_engine_names[e]);
