@@ -2,6 +2,7 @@
  * Copyright(c) 2026 The skeleton_ag authors
  */
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,6 +29,8 @@ test_dmadev_access_group_storm(void)
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 #include <rte_random.h>
+#include <rte_stdatomic.h>
+#include <rte_thread.h>
 #include <rte_uuid.h>
 
 #include "test_dmadev_access_group.h"
@@ -58,23 +61,27 @@ test_dmadev_access_group_storm(void)
 #define ST_HANG_MS		5000	/* a worker silent that long hangs */
 #define ST_WATCHDOG_S		120	/* after the planned end: killed workers must be gone */
 
+/* The primary kills a worker only outside in_unsafe (a Dekker-like handshake): all seq_cst. */
+#define ST_LOAD(p)		rte_atomic_load_explicit(p, rte_memory_order_seq_cst)
+#define ST_STORE(p, v)		rte_atomic_store_explicit(p, v, rte_memory_order_seq_cst)
+
 /* A departure, recorded before it happens; done_ns once a leave returned. */
 struct st_dep {
 	rte_uuid_t domain;
-	uint64_t done_ns;
-	uint32_t valid;		/* 0: cancelled (the leave failed) */
+	RTE_ATOMIC(uint64_t) done_ns;
+	RTE_ATOMIC(uint32_t) valid;		/* 0: cancelled (the leave failed) */
 };
 
 /* A membership of a worker, recorded before the create or join: the primary's kill list. */
 struct st_memb {
-	uint32_t used;
+	RTE_ATOMIC(uint32_t) used;
 	int16_t g;
 	rte_uuid_t domain;
 };
 
 /* What workers publish of a group so that others may join it. */
 struct st_board {
-	uint32_t live;
+	RTE_ATOMIC(uint32_t) live;
 	int32_t pid;		/* creator's */
 	rte_uuid_t token;
 	rte_uuid_t creator;
@@ -83,23 +90,23 @@ struct st_board {
 
 struct st_worker {
 	int32_t pid;
-	uint32_t ready;
-	uint32_t failed;
+	RTE_ATOMIC(uint32_t) ready;
+	RTE_ATOMIC(uint32_t) failed;
 	char msg[192];
-	uint64_t heartbeat_ns;
-	uint32_t in_unsafe;	/* in the DPDK allocator: not to be killed */
-	uint32_t kill_pending;
+	RTE_ATOMIC(uint64_t) heartbeat_ns;
+	RTE_ATOMIC(uint32_t) in_unsafe;	/* in the DPDK allocator: not to be killed */
+	RTE_ATOMIC(uint32_t) kill_pending;
 	struct st_memb memb[ST_MEMB];
 	/* Totals over the worker's lives. */
-	uint64_t events;
-	uint64_t copies;
-	uint64_t link_errors;
+	RTE_ATOMIC(uint64_t) events;
+	RTE_ATOMIC(uint64_t) copies;
+	RTE_ATOMIC(uint64_t) link_errors;
 };
 
 struct st_ctl {
-	uint32_t stop;
+	RTE_ATOMIC(uint32_t) stop;
 	uint32_t max_groups;
-	uint32_t nb_dep;
+	RTE_ATOMIC(uint32_t) nb_dep;
 	struct st_dep dep[ST_DEPS];
 	struct st_worker w[ST_WORKERS];
 	struct st_board board[ST_GROUPS];
@@ -146,7 +153,7 @@ st_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (__atomic_exchange_n(&sw.w->failed, 1, __ATOMIC_SEQ_CST) != 0)
+	if (rte_atomic_exchange_explicit(&sw.w->failed, 1, rte_memory_order_seq_cst) != 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(sw.w->msg, sizeof(sw.w->msg), fmt, ap);
@@ -157,7 +164,7 @@ st_fail(const char *fmt, ...)
 static struct st_dep *
 st_dep_add(const rte_uuid_t domain, uint64_t done_ns)
 {
-	uint32_t i = __atomic_fetch_add(&st->nb_dep, 1, __ATOMIC_SEQ_CST);
+	uint32_t i = rte_atomic_fetch_add_explicit(&st->nb_dep, 1, rte_memory_order_seq_cst);
 	struct st_dep *d;
 
 	if (i >= ST_DEPS)
@@ -165,7 +172,7 @@ st_dep_add(const rte_uuid_t domain, uint64_t done_ns)
 	d = &st->dep[i];
 	rte_uuid_copy(d->domain, domain);
 	d->done_ns = done_ns;
-	__atomic_store_n(&d->valid, 1, __ATOMIC_SEQ_CST);
+	ST_STORE(&d->valid, 1);
 	return d;
 }
 
@@ -173,11 +180,11 @@ st_dep_add(const rte_uuid_t domain, uint64_t done_ns)
 static const struct st_dep *
 st_dep_find(const rte_uuid_t domain)
 {
-	uint32_t n = RTE_MIN(__atomic_load_n(&st->nb_dep, __ATOMIC_SEQ_CST), (uint32_t)ST_DEPS);
+	uint32_t n = RTE_MIN(ST_LOAD(&st->nb_dep), (uint32_t)ST_DEPS);
 	uint32_t i;
 
 	for (i = 0; i < n; i++)
-		if (__atomic_load_n(&st->dep[i].valid, __ATOMIC_SEQ_CST) &&
+		if (ST_LOAD(&st->dep[i].valid) &&
 		    rte_uuid_compare(st->dep[i].domain, domain) == 0)
 			return &st->dep[i];
 	return NULL;
@@ -234,7 +241,7 @@ st_event_cb(int16_t dev_id, int16_t g, rte_uuid_t domain,
 	unsigned int i;
 
 	pthread_mutex_lock(&sw.lock);
-	__atomic_fetch_add(&sw.w->events, 1, __ATOMIC_RELAXED);
+	rte_atomic_fetch_add_explicit(&sw.w->events, 1, rte_memory_order_relaxed);
 	h = type == RTE_DMA_GROUP_EVENT_GROUP_DESTROYED ? st_hist_mine(g, domain) :
 		st_hist_find(g);
 	if (dev_id != sw.dev || h == NULL) {
@@ -288,9 +295,9 @@ out:
 static void
 st_unsafe_enter(void)
 {
-	__atomic_store_n(&sw.w->in_unsafe, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&sw.w->kill_pending, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&sw.w->in_unsafe, 0, __ATOMIC_SEQ_CST);
+	ST_STORE(&sw.w->in_unsafe, 1);
+	if (ST_LOAD(&sw.w->kill_pending)) {
+		ST_STORE(&sw.w->in_unsafe, 0);
 		for (;;)
 			rte_delay_us_sleep(1000);
 	}
@@ -299,7 +306,7 @@ st_unsafe_enter(void)
 static void
 st_unsafe_leave(void)
 {
-	__atomic_store_n(&sw.w->in_unsafe, 0, __ATOMIC_SEQ_CST);
+	ST_STORE(&sw.w->in_unsafe, 0);
 }
 
 static struct st_memb *
@@ -323,9 +330,9 @@ st_memb_intent(const rte_uuid_t me)
 		return NULL;
 	m->g = -1;
 	rte_uuid_copy(m->domain, me);
-	__atomic_store_n(&m->used, 1, __ATOMIC_SEQ_CST);
+	ST_STORE(&m->used, 1);
 	/* The primary lists our memberships once it decided to kill us: none after that. */
-	if (__atomic_load_n(&sw.w->kill_pending, __ATOMIC_SEQ_CST)) {
+	if (ST_LOAD(&sw.w->kill_pending)) {
 		for (;;)
 			rte_delay_us_sleep(1000);
 	}
@@ -372,19 +379,19 @@ st_create(void)
 	if (ret != 0) {
 		if (ret != -ENOSPC)
 			st_fail("create: %d", ret);
-		__atomic_store_n(&m->used, 0, __ATOMIC_SEQ_CST);
+		ST_STORE(&m->used, 0);
 		return;
 	}
 	m->g = g;
 	st_hist_add(g, me, me, true);
 	b = &st->board[g];
-	__atomic_store_n(&b->live, 0, __ATOMIC_SEQ_CST);
+	ST_STORE(&b->live, 0);
 	memset(b->members, 0, sizeof(b->members));
 	rte_uuid_copy(b->token, tok);
 	rte_uuid_copy(b->creator, me);
 	rte_uuid_copy(b->members[sw.id], me);
 	b->pid = getpid();
-	__atomic_store_n(&b->live, 1, __ATOMIC_SEQ_CST);
+	ST_STORE(&b->live, 1);
 }
 
 static bool
@@ -409,7 +416,7 @@ st_join(uint16_t max_groups)
 	struct st_memb *m;
 	int ret;
 
-	if (!__atomic_load_n(&b->live, __ATOMIC_SEQ_CST) || b->pid == getpid() ||
+	if (!ST_LOAD(&b->live) || b->pid == getpid() ||
 	    st_member_of(g))
 		return;
 	rte_uuid_copy(tok, b->token);
@@ -423,7 +430,7 @@ st_join(uint16_t max_groups)
 		/* The board may be stale: the group ended, its id went to another group, full. */
 		if (ret != -ENOENT && ret != -EACCES && ret != -ENOSPC)
 			st_fail("join of group %d: %d", g, ret);
-		__atomic_store_n(&m->used, 0, __ATOMIC_SEQ_CST);
+		ST_STORE(&m->used, 0);
 		return;
 	}
 	m->g = g;
@@ -472,7 +479,7 @@ st_drop(struct st_memb *m, int16_t g)
 	}
 	pthread_mutex_unlock(&sw.lock);
 	memset(st->board[g].members[sw.id], 0, sizeof(rte_uuid_t));
-	__atomic_store_n(&m->used, 0, __ATOMIC_SEQ_CST);
+	ST_STORE(&m->used, 0);
 }
 
 static void
@@ -494,7 +501,7 @@ st_expect_revoked(const char *why)
 		st_fail("copy %s: %d status %d, expected DEV_LINK_ERROR", why, ret, st_code);
 	else if (!ag_all_bytes(sw.dst, ST_LEN + 2 * ST_CANARY, ST_CANARY_BYTE))
 		st_fail("copy %s wrote", why);
-	__atomic_fetch_add(&sw.w->link_errors, 1, __ATOMIC_RELAXED);
+	rte_atomic_fetch_add_explicit(&sw.w->link_errors, 1, rte_memory_order_relaxed);
 }
 
 static void
@@ -514,16 +521,16 @@ st_leave(void)
 	}
 	ret = rte_dma_access_pair_group_leave(sw.dev, h.g);
 	if (ret == 0) {
-		__atomic_store_n(&dep->done_ns, ag_now_ns(), __ATOMIC_SEQ_CST);
+		ST_STORE(&dep->done_ns, ag_now_ns());
 		if (h.creator_self)
-			__atomic_store_n(&st->board[h.g].live, 0, __ATOMIC_SEQ_CST);
+			ST_STORE(&st->board[h.g].live, 0);
 		st_drop(m, h.g);
 		if (sw.vchan_g == h.g)
 			st_expect_revoked("after our own leave");
 		sw.vchan_g = -1;
 		return;
 	}
-	__atomic_store_n(&dep->valid, 0, __ATOMIC_SEQ_CST);
+	ST_STORE(&dep->valid, 0);
 	if (ret == -ENOENT) {
 		/* Ended by its creator's departure; the event may still be on its way. */
 		st_drop(m, h.g);
@@ -537,7 +544,7 @@ static bool
 st_known_gone(int16_t g, const rte_uuid_t domain, uint64_t t)
 {
 	const struct st_dep *dep = st_dep_find(domain);
-	uint64_t done = dep != NULL ? __atomic_load_n(&dep->done_ns, __ATOMIC_SEQ_CST) : 0;
+	uint64_t done = dep != NULL ? ST_LOAD(&dep->done_ns) : 0;
 	bool known = done != 0 && done < t;
 	unsigned int i;
 
@@ -612,13 +619,13 @@ st_copy(void)
 			st_fail("copy in group %d succeeded after its peer was known gone", h.g);
 		else if (st_destroyed_before(h.g, h.me, t))
 			st_fail("copy in group %d succeeded after the group ended", h.g);
-		__atomic_fetch_add(&sw.w->copies, 1, __ATOMIC_RELAXED);
+		rte_atomic_fetch_add_explicit(&sw.w->copies, 1, rte_memory_order_relaxed);
 	} else if (code == RTE_DMA_STATUS_DEV_LINK_ERROR) {
 		if (!ag_all_bytes(sw.dst, ST_LEN + 2 * ST_CANARY, ST_CANARY_BYTE))
 			st_fail("failed copy in group %d wrote", h.g);
 		else if (st_dep_find(peer) == NULL && st_dep_find(h.creator) == NULL)
 			st_fail("link error in group %d without a departure", h.g);
-		__atomic_fetch_add(&sw.w->link_errors, 1, __ATOMIC_RELAXED);
+		rte_atomic_fetch_add_explicit(&sw.w->link_errors, 1, rte_memory_order_relaxed);
 	} else {
 		st_fail("copy in group %d: status %d", h.g, code);
 	}
@@ -647,12 +654,12 @@ st_worker_run(unsigned int id)
 		st_fail("no device %s or no memory", name);
 		return TEST_FAILED;
 	}
-	__atomic_store_n(&sw.w->heartbeat_ns, ag_now_ns(), __ATOMIC_SEQ_CST);
-	__atomic_store_n(&sw.w->ready, 1, __ATOMIC_SEQ_CST);
+	ST_STORE(&sw.w->heartbeat_ns, ag_now_ns());
+	ST_STORE(&sw.w->ready, 1);
 
-	while (!__atomic_load_n(&st->stop, __ATOMIC_SEQ_CST) &&
-	       !__atomic_load_n(&sw.w->failed, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&sw.w->heartbeat_ns, ag_now_ns(), __ATOMIC_SEQ_CST);
+	while (!ST_LOAD(&st->stop) &&
+	       !ST_LOAD(&sw.w->failed)) {
+		ST_STORE(&sw.w->heartbeat_ns, ag_now_ns());
 		switch (rte_rand_max(8)) {
 		case 0:
 			st_create();
@@ -675,7 +682,7 @@ st_worker_run(unsigned int id)
 		if (sw.w->memb[i].used)
 			st_dep_add(sw.w->memb[i].domain, ag_now_ns());
 	rte_dma_stop(sw.dev);
-	return __atomic_load_n(&sw.w->failed, __ATOMIC_SEQ_CST) ? TEST_FAILED : TEST_SUCCESS;
+	return ST_LOAD(&sw.w->failed) ? TEST_FAILED : TEST_SUCCESS;
 }
 
 /* --- primary --- */
@@ -689,18 +696,56 @@ static struct {
 } st_dead[ST_DEAD];
 static unsigned int st_nb_dead;
 static uint64_t st_exit_max_ns;
-static volatile bool st_done;
+static RTE_ATOMIC(bool) st_done;
 static const char *volatile st_phase = "start";	/* for the watchdog */
 
-static void *
+/* Print the threads of a process with their kernel stacks: where a hang waits. */
+static void
+st_dump_tasks(pid_t pid)
+{
+	char path[64], line[256];
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+		f = fopen(path, "r");
+		if (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			printf("storm: task %s", line);
+		if (f != NULL)
+			fclose(f);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid, e->d_name);
+		f = fopen(path, "r");
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			printf("storm:   %s", line);
+		if (f != NULL)
+			fclose(f);
+	}
+	closedir(d);
+}
+
+static uint32_t
 st_watchdog(void *arg)
 {
 	uint64_t deadline = *(uint64_t *)arg;
 	unsigned int i;
 
-	while (!st_done) {
+	while (!rte_atomic_load_explicit(&st_done, rte_memory_order_acquire)) {
 		if (ag_now_ns() > deadline) {
 			printf("storm: watchdog: the test hangs in %s, failing it\n", st_phase);
+			st_dump_tasks(getpid());
+			for (i = 0; i < ST_WORKERS; i++)
+				if (st_child[i].pid > 0)
+					st_dump_tasks(st_child[i].pid);
+			for (i = 0; i < st_nb_dead; i++)
+				st_dump_tasks(st_dead[i].c.pid);
 			for (i = 0; i < ST_WORKERS; i++)
 				if (st_child[i].pid > 0)
 					kill(st_child[i].pid, SIGKILL);
@@ -709,7 +754,7 @@ st_watchdog(void *arg)
 		}
 		rte_delay_us_sleep(100 * 1000);
 	}
-	return NULL;
+	return 0;
 }
 
 static int
@@ -726,7 +771,7 @@ st_start(unsigned int i)
 	memset(w->memb, 0, sizeof(w->memb));
 	snprintf(role, sizeof(role), "%u", i);
 	TEST_ASSERT_SUCCESS(ag_spawn_role(&st_child[i], ST_CMD, role), "cannot start worker %u", i);
-	while (!__atomic_load_n(&w->ready, __ATOMIC_SEQ_CST)) {
+	while (!ST_LOAD(&w->ready)) {
 		TEST_ASSERT(!ag_child_gone(&st_child[i]) && !w->failed,
 			    "worker %u ended at start: %s", i, w->msg);
 		TEST_ASSERT(ag_now_ns() < deadline, "worker %u does not start", i);
@@ -744,11 +789,11 @@ st_kill(unsigned int i)
 	unsigned int k;
 	int16_t g;
 
-	__atomic_store_n(&w->kill_pending, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&w->in_unsafe, __ATOMIC_SEQ_CST))
+	ST_STORE(&w->kill_pending, 1);
+	while (ST_LOAD(&w->in_unsafe))
 		TEST_ASSERT(ag_now_ns() < deadline, "worker %u stuck in a vchan setup", i);
 	for (k = 0; k < ST_MEMB; k++)
-		if (__atomic_load_n(&w->memb[k].used, __ATOMIC_SEQ_CST))
+		if (ST_LOAD(&w->memb[k].used))
 			TEST_ASSERT_NOT_NULL(st_dep_add(w->memb[k].domain, 0), "log full");
 	TEST_ASSERT(st_nb_dead < ST_DEAD, "too many killed workers to follow");
 	kill(st_child[i].pid, SIGKILL);
@@ -757,7 +802,7 @@ st_kill(unsigned int i)
 	for (g = 0; g < ST_GROUPS; g++) {
 		memset(st->board[g].members[i], 0, sizeof(rte_uuid_t));
 		if (st->board[g].pid == st_child[i].pid)
-			__atomic_store_n(&st->board[g].live, 0, __ATOMIC_SEQ_CST);
+			ST_STORE(&st->board[g].live, 0);
 	}
 	return TEST_SUCCESS;
 }
@@ -796,7 +841,7 @@ st_check_workers(void)
 		TEST_ASSERT(!w->failed, "worker %u: %s", i, w->msg);
 		TEST_ASSERT(!ag_child_gone(&st_child[i]), "worker %u exited (status 0x%x)", i,
 			    st_child[i].status);
-		TEST_ASSERT(now < __atomic_load_n(&w->heartbeat_ns, __ATOMIC_SEQ_CST) +
+		TEST_ASSERT(now < ST_LOAD(&w->heartbeat_ns) +
 			    ag_ms_to_ns(ST_HANG_MS), "worker %u hangs", i);
 	}
 	return TEST_SUCCESS;
@@ -826,14 +871,14 @@ st_storm(void)
 	unsigned int i, kills = 0, nb_dep, n;
 	int max_groups, live = -1;
 	rte_uuid_t dom, tok;
-	pthread_t wd;
+	rte_thread_t wd;
 	int ret;
 
 	seconds = RTE_MAX(RTE_MIN(seconds, (uint64_t)ST_TIME_MAX_S), 1ul);
 	end = ag_now_ns() + seconds * NS_PER_S;
 	deadline = end + (uint64_t)ST_WATCHDOG_S * NS_PER_S;
-	TEST_ASSERT_SUCCESS(pthread_create(&wd, NULL, st_watchdog, &deadline), "watchdog");
-	pthread_detach(wd);
+	TEST_ASSERT_SUCCESS(rte_thread_create(&wd, NULL, st_watchdog, &deadline), "watchdog");
+	rte_thread_detach(wd);
 	max_groups = st_table("max_groups");
 	TEST_ASSERT(max_groups > 0 && max_groups <= ST_GROUPS, "table size %d", max_groups);
 	st->max_groups = max_groups;
@@ -858,7 +903,7 @@ st_storm(void)
 	}
 	TEST_ASSERT_SUCCESS(st_check_workers(), "storm");
 	st_phase = "end";
-	__atomic_store_n(&st->stop, 1, __ATOMIC_SEQ_CST);
+	ST_STORE(&st->stop, 1);
 	for (i = 0; i < ST_WORKERS; i++) {
 		ret = ag_child_end(&st_child[i], false);
 		TEST_ASSERT(ret == 0 && !st->w[i].failed, "worker %u: %s", i, st->w[i].msg);
@@ -947,7 +992,7 @@ st_teardown(void)
 {
 	unsigned int i;
 
-	st_done = true;
+	rte_atomic_store_explicit(&st_done, true, rte_memory_order_release);
 	for (i = 0; i < st_nb_dead; i++)
 		ag_child_kill(&st_dead[i].c);
 	st_nb_dead = 0;
