@@ -89,6 +89,9 @@ for n in range(1, 9):
 
 # Reproducers of driver bugs the fuzzer found, kept until they pass (see README.md).
 BUGS = {
+    # A process dies right after an event to it was dropped (mailbox full): the repair posts
+    # it again, drops it again and counts two drops.
+    'ev_dropped_counted_twice': group3() + op('churn', 0, 0, 255) + crash(1, 'leave', 2, 0, 1, 0),
 }
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), 'corpus')
