@@ -1319,20 +1319,28 @@ do_crash(struct input *in)
 	worker_join(w);
 	M.proc[p].st = P_DEAD;
 	M.proc[p].w = NULL;
-	/* More processes die in the repair, each at its countdown-th crash point. */
+	/*
+	 * More processes die in the repair, each at its countdown-th crash point. The repair is
+	 * run by the next locker (any operation, here skag_tbl_stats_get()) or by
+	 * skag_tbl_repair().
+	 */
 	while (in_byte(in) & 1) {
 		struct op so = { .kind = OP_STATS };
 		int q = pick_alive(in_byte(in));
 
 		if (q < 0)
 			break;
+		cb = in_byte(in);
+		if (cb & 0x80)
+			so.kind = OP_REPAIR;
 		w = M.proc[q].w;
 		w->op = &so;
-		w->countdown = 1 + in_byte(in) % 16;
+		w->countdown = 1 + (cb & 0x7f) % 16;
 		w->crashed = false;
 		worker_cmd(w, W_RUN);
 		if (!w->crashed) {
-			trace("crash: slot %d repaired", q);
+			trace("crash: slot %d repaired (%s)", q, op_names[so.kind]);
+			EXPECT(so.rc == 0, "%s after a crash: %d", op_names[so.kind], so.rc);
 			break;
 		}
 		trace("crash: slot %d died in the repair at crash point %s", q, cp_names[w->cp]);

@@ -30,7 +30,8 @@ def join(slot, dev, dom, group, events=True, token=0):
 
 
 def crash(alive, kind, countdown, *args, chain=()):
-    # chain: (alive, countdown) of processes that die in the repair that follows
+    # chain: (alive, countdown) of processes that die in the repair that follows; a
+    # countdown above 0x80 has the repair run by skag_tbl_repair()
     b = bytes([OPS.index('crash'), alive, CRASH_KINDS.index(kind), countdown - 1])
     b += bytes(args).ljust(4 if kind == 'join' else 3, b'\0')
     for a, c in chain:
@@ -72,6 +73,10 @@ SEEDS = {
     op('reap') + op('pop', 0, 7),
     'crash_reap_chain': group3() + op('die', 0) + crash(1, 'reap', 4, chain=((1, 3), (0, 1))) +
     op('reap') + op('query', 0),
+    'crash_close_explicit_repair': group3() + crash(0, 'dev_remove', 4, chain=((0, 0x90),)) +
+    op('pop', 1, 7) + op('reap'),
+    'crash_close_explicit_repair_crash': group3() +
+    crash(0, 'dev_remove', 4, chain=((0, 0x81), (0, 0x90))) + op('pop', 1, 7) + op('reap'),
 }
 # One process with two members in the group, a departure crashing after posting to both.
 for n in (6, 7):
