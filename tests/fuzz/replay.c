@@ -4,7 +4,8 @@
 
 /*
  * Run a libFuzzer harness on stored inputs without libFuzzer: each argument is an input file
- * or a directory of them (not recursive). A failing input aborts; no input at all fails.
+ * or a directory of them (not recursive). Each input runs in a child process, so that one
+ * failing input does not hide the others; any failure, or no input at all, fails.
  */
 
 #include <dirent.h>
@@ -14,10 +15,44 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned int nb_inputs;
+static unsigned int nb_failed;
+
+/* Run one input in a child; a crash or abort of the harness fails it. */
+static int
+run_input(const char *path, const uint8_t *buf, size_t len)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return -1;
+	}
+	if (pid == 0) {
+		LLVMFuzzerTestOneInput(buf, len);
+		exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("waitpid");
+		return -1;
+	}
+	nb_inputs++;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s: FAILED (%s %d)\n", path,
+			WIFSIGNALED(status) ? "signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		nb_failed++;
+	}
+	return 0;
+}
 
 static int
 run_file(const char *path)
@@ -34,14 +69,11 @@ run_file(const char *path)
 	}
 	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
 		buf = malloc(len > 0 ? len : 1);
-		if (buf != NULL && fread(buf, 1, len, f) == (size_t)len) {
-			LLVMFuzzerTestOneInput(buf, len);
-			nb_inputs++;
-			rc = 0;
-		}
+		if (buf != NULL && fread(buf, 1, len, f) == (size_t)len)
+			rc = run_input(path, buf, len);
 	}
 	if (rc != 0)
-		fprintf(stderr, "%s: cannot read\n", path);
+		fprintf(stderr, "%s: cannot run\n", path);
 	free(buf);
 	fclose(f);
 	return rc;
@@ -113,10 +145,10 @@ main(int argc, char **argv)
 			rc = S_ISDIR(st.st_mode) ? run_dir(argv[i]) : run_file(argv[i]);
 		}
 	}
-	printf("%s: %u inputs run\n", argv[0], nb_inputs);
+	printf("%s: %u inputs run, %u failed\n", argv[0], nb_inputs, nb_failed);
 	if (rc != 0 || nb_inputs == 0) {
-		fprintf(stderr, "%s: %s\n", argv[0], rc != 0 ? "failed" : "no input given");
+		fprintf(stderr, "%s: %s\n", argv[0], rc != 0 ? "cannot run" : "no input given");
 		return 1;
 	}
-	return 0;
+	return nb_failed == 0 ? 0 : 1;
 }
