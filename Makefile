@@ -3,6 +3,9 @@
 # Thin entry point; the work is done by devtools/ scripts, meson and ninja.
 #   make          install missing deps (as root), fetch, prepare, configure, build
 #   make test     reserve hugepages and run the 'interdomain' meson test suite
+#   make test SANITIZE=address,undefined  the same in build/sanitize-*, built with
+#                 ASan and UBSan (also SANITIZE=address or undefined)
+#   make fuzz     fuzz the skeleton_ag group table for FUZZ_SECONDS (120) with libFuzzer
 #   make test-dpdk25  build the driver plugin, the example and our checks against Debian's
 #                 DPDK 25.11 in a sid chroot and run them (DPDK_SDK_DIR: 25.11 SDK headers)
 #   make demo     run the dma_access_group example: creator + joiner processes
@@ -21,9 +24,12 @@
 
 NINJA_JOBS ?= 2
 BUILD := build
+SANITIZE ?=
+FUZZ_SECONDS ?= 120
+export NINJA_JOBS
 
-.PHONY: all deps fetch prepare configure build test test-dpdk25 demo bench patches tree check doc \
-	patches-main tree-main clean distclean
+.PHONY: all deps fetch prepare configure build test test-dpdk25 fuzz demo bench patches tree check \
+	doc patches-main tree-main clean distclean
 
 all: build
 
@@ -42,9 +48,20 @@ configure: prepare
 build: configure
 	ninja -C $(BUILD) -j $(NINJA_JOBS)
 
+ifeq ($(SANITIZE),)
 test: build
 	@devtools/hugepages.sh 512
 	@devtools/run-tests.sh $(BUILD)
+else
+# Own build directory, configured and built by the script; build/ stays as it is.
+test: prepare
+	@devtools/hugepages.sh 512
+	@devtools/test-sanitize.sh $(SANITIZE)
+endif
+
+# Needs no DPDK: the group table and the harness only.
+fuzz: deps
+	@devtools/run-fuzz.sh $(FUZZ_SECONDS)
 
 # Needs no 22.11 build: only our sources and Debian's packages.
 test-dpdk25: deps

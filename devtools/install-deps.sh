@@ -11,6 +11,8 @@ PKGS=(
 	# build
 	build-essential meson ninja-build pkg-config python3-pyelftools
 	libnuma-dev uuid-dev libcunit1-dev ccache
+	# make fuzz: clang 14 with libFuzzer and the sanitizer runtimes, llvm-cov
+	clang-14 libclang-rt-14-dev llvm-14
 	# fetch and patch handling
 	xz-utils git ca-certificates dpkg-dev
 	# checks: checkpatch.pl from the kernel sources, DPDK scripts need gawk

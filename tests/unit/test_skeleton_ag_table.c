@@ -55,13 +55,29 @@ tbl_setup(uint16_t max_groups, uint16_t max_members)
 	CU_ASSERT_FATAL(T != NULL);
 }
 
-/* Per-test teardown, also run after a fatal assertion. */
+/* The rules the table keeps between operations (skag_tbl_check()). */
+static void
+tbl_check(void)
+{
+	char msg[256] = "";
+	int rc = skag_tbl_check(T, msg, sizeof(msg));
+
+	if (rc != 0)
+		fprintf(stderr, "\ntable rule broken: %s\n", msg);
+	CU_ASSERT_EQUAL(rc, 0);
+}
+
+/* Per-test teardown, also run after a fatal assertion; checks the table before and after. */
 static void
 tbl_teardown(void)
 {
+	if (T != NULL)
+		tbl_check();
 	/* Attached slots hold robust mutexes on this thread's list: release before unmapping. */
 	while (nb_procs > 0)
 		skag_proc_detach(T, procs[--nb_procs]);
+	if (T != NULL)
+		tbl_check();
 	if (mem != NULL)
 		munmap(mem, mem_len);
 	mem = NULL;
@@ -226,7 +242,8 @@ test_init_attach(void)
 	CU_ASSERT(len > skag_tbl_size(1, 2));
 
 	len = skag_tbl_size(4, 4);
-	buf = aligned_alloc(64, len + 64);
+	/* aligned_alloc() wants a multiple of the alignment (ASan checks it). */
+	buf = aligned_alloc(64, (len + 64 + 63) & ~(size_t)63);
 	CU_ASSERT_FATAL(buf != NULL);
 	CU_ASSERT_EQUAL(skag_tbl_init(NULL, len, 4, 4), -EINVAL);
 	CU_ASSERT_EQUAL(skag_tbl_init(buf, len - 1, 4, 4), -EINVAL);
@@ -945,6 +962,54 @@ test_repair_consistent(void)
 	check_free_order(p, (const int16_t[]){ 2, 3, 1 }, 3);
 }
 
+/* First copy of an id in the table block, NULL if none. */
+static uint8_t *
+block_find(enum id_kind kind, uint32_t n)
+{
+	uint8_t id[SKAG_UUID_LEN];
+
+	id_make(id, kind, n);
+	return memmem(mem, mem_len, id, sizeof(id));
+}
+
+/* The rules checker itself must see a broken table. */
+static void
+test_checker(void)
+{
+	uint8_t *dom1, *tok;
+	char msg[256] = "";
+	int p, g;
+
+	tbl_setup(4, 4);
+	p = proc_new();
+	g = create(p, 0, 0, 100, false);
+	CU_ASSERT_EQUAL(join(p, 1, 1, 100, g, false), 0);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(skag_tbl_check(NULL, msg, sizeof(msg)), -EINVAL);
+
+	/* Two members of one group with one domain: the joiner's domain (no event holds one). */
+	dom1 = block_find(DOMAIN, 1);
+	CU_ASSERT_FATAL(dom1 != NULL);
+	id_make(dom1, DOMAIN, 0);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), -EPROTO);
+	CU_ASSERT(strstr(msg, "share a device or domain") != NULL);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, NULL, 0), -EPROTO);
+	id_make(dom1, DOMAIN, 1);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), 0);
+
+	/* A free group that kept its token. */
+	tok = block_find(TOKEN, 100);
+	CU_ASSERT_FATAL(tok != NULL);
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
+	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 0, g), 0);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), 0);
+	id_make(tok, TOKEN, 100);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), -EPROTO);
+	CU_ASSERT(strstr(msg, "token not wiped") != NULL);
+	memset(tok, 0, SKAG_UUID_LEN);
+	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), 0);
+}
+
 static void
 test_wait_timeout(void)
 {
@@ -1272,6 +1337,7 @@ check_repaired(uint32_t repairs)
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.procs, 1);
 	CU_ASSERT_EQUAL(st.repairs, repairs + 1);
+	tbl_check();
 }
 
 static void
@@ -1536,6 +1602,7 @@ static const struct test unit_tests[] = {
 	{ "mailbox overflow", test_mailbox_overflow },
 	{ "process slots", test_proc_slots },
 	{ "repair of a consistent table", test_repair_consistent },
+	{ "table rules checker", test_checker },
 	{ "wait timeout", test_wait_timeout },
 };
 

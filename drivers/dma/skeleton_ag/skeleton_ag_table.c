@@ -15,6 +15,12 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
+#ifdef SKAG_TABLE_CRASH_TEST
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#endif
+
 #include "skeleton_ag_table.h"
 
 #define SKAG_MAGIC		0x32626174676b6173ULL	/* "skagtab2" */
@@ -1236,3 +1242,223 @@ skag_tbl_stats_get(struct skag_tbl *t, struct skag_tbl_stats *s)
 	}
 	tbl_unlock(t);
 }
+
+#ifdef SKAG_TABLE_CRASH_TEST
+
+/* Describe a broken rule in msg and return -EPROTO. */
+static int
+check_fail(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg != NULL && len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(msg, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EPROTO;
+}
+
+/* Live members of group g: roles, handlers, owners, unique devices and domains. */
+static int
+check_members(struct skag_tbl *t, unsigned int g, uint32_t *nb, char *msg, size_t len)
+{
+	unsigned int m, i;
+
+	*nb = 0;
+	for (m = 0; m < t->max_members; m++) {
+		const struct skag_member *mb = member_get(t, g, m);
+		const struct skag_proc *sp;
+
+		if (mb->state == SKAG_FREE)
+			continue;
+		if (mb->state != SKAG_LIVE)
+			return check_fail(msg, len, "group %u member %u: state %u outside the lock",
+					  g, m, (unsigned int)mb->state);
+		if (t->groups[g].state != SKAG_LIVE)
+			return check_fail(msg, len, "group %u: free, member %u live", g, m);
+		if (mb->role != (m == 0 ? SKAG_ROLE_CREATOR : SKAG_ROLE_JOINER))
+			return check_fail(msg, len, "group %u member %u: role %u", g, m, mb->role);
+		if (mb->handler == 0 ||
+		    t->handler_map[mb->handler] != g * t->max_members + m + 1)
+			return check_fail(msg, len, "group %u member %u: handler %u not mapped",
+					  g, m, mb->handler);
+		if (mb->proc >= SKAG_MAX_PROCS)
+			return check_fail(msg, len, "group %u member %u: process slot %u",
+					  g, m, mb->proc);
+		sp = &t->procs[mb->proc];
+		if (sp->state != SKAG_LIVE || sp->pid != mb->pid)
+			return check_fail(msg, len, "group %u member %u: process %u gone",
+					  g, m, mb->proc);
+		for (i = 0; i < m; i++) {
+			const struct skag_member *o = member_get(t, g, i);
+
+			if (o->state == SKAG_LIVE && (o->dev_id == mb->dev_id ||
+			    memcmp(o->domain, mb->domain, SKAG_UUID_LEN) == 0))
+				return check_fail(msg, len,
+						  "group %u: %u, %u share a device or domain",
+						  g, i, m);
+		}
+		(*nb)++;
+	}
+	return 0;
+}
+
+/* Groups, members, counts, tokens and the free group id FIFO. */
+static int
+check_groups(struct skag_tbl *t, char *msg, size_t len)
+{
+	static const uint8_t zero[SKAG_UUID_LEN];
+	bool seen[SKAG_MAX_GROUPS] = { false };
+	uint32_t live_groups = 0, live_members = 0, nb_free = 0, nb, i;
+	unsigned int g;
+	int rc;
+
+	for (g = 0; g < t->max_groups; g++) {
+		const struct skag_group *grp = &t->groups[g];
+
+		if (grp->state != SKAG_FREE && grp->state != SKAG_LIVE)
+			return check_fail(msg, len, "group %u: state %u outside the lock",
+					  g, (unsigned int)grp->state);
+		rc = check_members(t, g, &nb, msg, len);
+		if (rc != 0)
+			return rc;
+		if (grp->nb_members != nb)
+			return check_fail(msg, len, "group %u: %u members counted, %u live",
+					  g, grp->nb_members, nb);
+		if (grp->state == SKAG_LIVE) {
+			if (member_get(t, g, 0)->state != SKAG_LIVE)
+				return check_fail(msg, len, "group %u: no creator", g);
+			live_groups++;
+		} else {
+			if (memcmp(grp->token, zero, SKAG_UUID_LEN) != 0)
+				return check_fail(msg, len, "group %u: free, token not wiped", g);
+			nb_free++;
+		}
+		live_members += nb;
+	}
+	if (t->live_groups != live_groups)
+		return check_fail(msg, len, "%u live groups counted, %u live",
+				  t->live_groups, live_groups);
+	if (t->live_members != live_members)
+		return check_fail(msg, len, "%u live members counted, %u live",
+				  t->live_members, live_members);
+
+	nb = t->free_tail - t->free_head;
+	if (nb != nb_free)
+		return check_fail(msg, len, "free group FIFO holds %u ids, %u groups are free",
+				  nb, nb_free);
+	for (i = 0; i < nb; i++) {
+		g = t->free_ids[(t->free_head + i) & SKAG_FREE_FIFO_MASK];
+		if (g >= t->max_groups || t->groups[g].state != SKAG_FREE || seen[g])
+			return check_fail(msg, len, "free group FIFO: entry %u, id %u bad",
+					  i, g);
+		seen[g] = true;
+	}
+	return 0;
+}
+
+/* No handler mapped but those of live members (checked one by one before). */
+static int
+check_handler_map(struct skag_tbl *t, char *msg, size_t len)
+{
+	static const uint32_t zero[256];
+	uint32_t h, i, mapped = 0;
+
+	for (h = 0; h < SKAG_NB_HANDLERS; h += DIM(zero)) {
+		if (memcmp(&t->handler_map[h], zero, sizeof(zero)) == 0)
+			continue;
+		for (i = h; i < h + DIM(zero); i++)
+			mapped += t->handler_map[i] != 0;
+	}
+	if (t->handler_map[0] != 0)
+		return check_fail(msg, len, "handler 0 is mapped");
+	if (mapped != t->live_members)
+		return check_fail(msg, len, "%u handlers mapped, %u live members",
+				  mapped, t->live_members);
+	return 0;
+}
+
+/* Whether event b may follow event a in a mailbox. */
+static bool
+check_ev_order(const struct skag_event *a, const struct skag_event *b)
+{
+	return a->seq < b->seq ||
+		(a->seq == b->seq && a->group_id == b->group_id && a->member_idx < b->member_idx);
+}
+
+/*
+ * Mailboxes: the events of one departure are posted in slot order and departures one after
+ * the other, so a mailbox is ordered by (seq, member slot): a repeat breaks the order. A
+ * recipient still live in the same generation never gets GROUP_DESTROYED (its group would be
+ * gone) nor a MEMBER_LEFT carrying its own domain.
+ */
+static int
+check_mailboxes(struct skag_tbl *t, char *msg, size_t len)
+{
+	unsigned int p;
+	uint32_t i;
+
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		const struct skag_proc *sp = &t->procs[p];
+		const struct skag_event *prev = NULL;
+
+		if (sp->state != SKAG_FREE && sp->state != SKAG_LIVE)
+			return check_fail(msg, len, "process slot %u: state %u",
+					  p, (unsigned int)sp->state);
+		if (sp->state != SKAG_LIVE)
+			continue;
+		if (sp->pid <= 0)
+			return check_fail(msg, len, "process slot %u: pid %d", p, sp->pid);
+		if (sp->ev_tail - sp->ev_head > SKAG_EVQ_SIZE)
+			return check_fail(msg, len, "process slot %u: %u events queued",
+					  p, sp->ev_tail - sp->ev_head);
+		for (i = sp->ev_head; i != sp->ev_tail; i++) {
+			const struct skag_event *ev = &sp->evq[i % SKAG_EVQ_SIZE];
+			const struct skag_member *to;
+
+			if (ev->seq == 0 || ev->seq > t->last_seq ||
+			    ev->type > SKAG_EV_GROUP_DESTROYED || ev->group_id < 0 ||
+			    ev->group_id >= t->max_groups || ev->member_idx >= t->max_members)
+				return check_fail(msg, len, "process slot %u: event %u malformed",
+						  p, i);
+			if (prev != NULL && !check_ev_order(prev, ev))
+				return check_fail(msg, len,
+						  "process slot %u: event %u (departure %" PRIu64
+						  ") repeated or out of order", p, i, ev->seq);
+			to = member_get(t, ev->group_id, ev->member_idx);
+			if (to->state == SKAG_LIVE && to->gen == ev->member_gen) {
+				if (to->proc != p || to->dev_id != ev->dev_id)
+					return check_fail(msg, len, "process %u: event %u: owner",
+							  p, i);
+				if (ev->type != SKAG_EV_MEMBER_LEFT ||
+				    memcmp(ev->domain, to->domain, SKAG_UUID_LEN) == 0)
+					return check_fail(msg, len, "process %u: event %u: self",
+							  p, i);
+			}
+			prev = ev;
+		}
+	}
+	return 0;
+}
+
+int
+skag_tbl_check(struct skag_tbl *t, char *msg, size_t len)
+{
+	int rc;
+
+	if (t == NULL)
+		return -EINVAL;
+	rc = tbl_lock(t);
+	if (rc != 0)
+		return rc;
+	rc = check_groups(t, msg, len);
+	if (rc == 0)
+		rc = check_handler_map(t, msg, len);
+	if (rc == 0)
+		rc = check_mailboxes(t, msg, len);
+	tbl_unlock(t);
+	return rc;
+}
+
+#endif /* SKAG_TABLE_CRASH_TEST */

@@ -148,6 +148,22 @@ enum skag_crash_point {
 #ifdef SKAG_TABLE_CRASH_TEST
 /** Called with the table lock held at each crash point; NULL by default. */
 extern void (*skag_test_crash_point)(enum skag_crash_point cp);
+
+/**
+ * Check the rules the table keeps between operations (tests only): no slot departing, the
+ * derived counts, the handler map and the free group id FIFO match the slot states, every live
+ * group has its creator in slot 0, handlers, devices and domains are unique where they must be,
+ * free groups hold no token, members belong to attached processes, and each mailbox holds
+ * well-formed events, each departure at most once per recipient and none about the recipient.
+ * Takes the table lock like any operation, so a repair pending after a crash runs first.
+ *
+ * @param msg
+ *   Buffer for a description of the first broken rule (may be NULL).
+ * @return
+ *   0 if every rule holds, -EPROTO if one is broken, -EINVAL, or a negative errno of the
+ *   table lock.
+ */
+int skag_tbl_check(struct skag_tbl *t, char *msg, size_t len);
 #endif
 
 /**
