@@ -78,6 +78,13 @@ struct skag_proc {
 	uint32_t ev_head;
 	uint32_t ev_tail;	/* commit point of a post */
 	uint32_t ev_dropped;
+	/* The last drop, so that a repeated post (see ev_post()) does not count it again. */
+	struct {
+		uint32_t dropped;	/* ev_dropped with it; written first */
+		int16_t group_id;
+		uint16_t member_idx;
+		uint64_t seq;		/* written last */
+	} last_drop;
 	struct skag_event evq[SKAG_EVQ_SIZE];
 };
 
@@ -227,11 +234,28 @@ tbl_unlock(struct skag_tbl *t)
 			proc_wake(&t->procs[p]);
 }
 
+/* Count a drop of the event of departure seq to member m of group g, once. */
+static void
+ev_drop(struct skag_proc *p, uint64_t seq, unsigned int g, unsigned int m)
+{
+	if (p->last_drop.seq != seq || p->last_drop.group_id != (int16_t)g ||
+	    p->last_drop.member_idx != m) {
+		/* Whatever the instant of a death, a record that matches holds its count. */
+		p->last_drop.dropped = p->ev_dropped + 1;
+		atomic_signal_fence(memory_order_seq_cst);
+		p->last_drop.group_id = g;
+		p->last_drop.member_idx = m;
+		p->last_drop.seq = seq;
+		atomic_signal_fence(memory_order_seq_cst);
+	}
+	p->ev_dropped = p->last_drop.dropped;
+}
+
 /*
  * Post an event of departure seq to member m of group g, unless it is posted already: a
  * departure interrupted between a post and its record is finished by the repair, which posts
  * again to that member. The lock was held since the interrupted post, so the event is then
- * still the last one written to the mailbox.
+ * still the last one written to the mailbox, or the last one dropped.
  */
 static void
 ev_post(struct skag_tbl *t, uint64_t seq, unsigned int g, unsigned int m, uint8_t type,
@@ -242,21 +266,23 @@ ev_post(struct skag_tbl *t, uint64_t seq, unsigned int g, unsigned int m, uint8_
 	struct skag_event *ev = &p->evq[p->ev_tail % SKAG_EVQ_SIZE];
 	const struct skag_event *last = &p->evq[(p->ev_tail - 1) % SKAG_EVQ_SIZE];
 
-	if (!to->want_events ||
-	    (last->seq == seq && last->group_id == (int16_t)g && last->member_idx == m))
+	if (!to->want_events)
 		return;
-	if (p->ev_tail - p->ev_head >= SKAG_EVQ_SIZE) {
-		p->ev_dropped++;
-	} else {
-		ev->seq = seq;
-		ev->dev_id = to->dev_id;
-		ev->group_id = g;
-		ev->member_idx = m;
-		ev->member_gen = to->gen;
-		ev->type = type;
-		memcpy(ev->domain, domain, SKAG_UUID_LEN);
-		atomic_signal_fence(memory_order_seq_cst);
-		p->ev_tail++;
+	/* Posted before a death: only wake again, harmless if the owner was woken. */
+	if (last->seq != seq || last->group_id != (int16_t)g || last->member_idx != m) {
+		if (p->ev_tail - p->ev_head >= SKAG_EVQ_SIZE) {
+			ev_drop(p, seq, g, m);
+		} else {
+			ev->seq = seq;
+			ev->dev_id = to->dev_id;
+			ev->group_id = g;
+			ev->member_idx = m;
+			ev->member_gen = to->gen;
+			ev->type = type;
+			memcpy(ev->domain, domain, SKAG_UUID_LEN);
+			atomic_signal_fence(memory_order_seq_cst);
+			p->ev_tail++;
+		}
 	}
 	crash_point(SKAG_CP_POSTED);
 	/* Wake on drops too, so the owner notices them. */
@@ -693,6 +719,7 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid, uint64_t instance)
 		sp->ev_head = 0;
 		sp->ev_tail = 0;
 		sp->ev_dropped = 0;
+		memset(&sp->last_drop, 0, sizeof(sp->last_drop));
 		/* A process that died waiting left its count. */
 		atomic_store(&sp->waiters, 0);
 		commit(&sp->state, SKAG_LIVE);
