@@ -21,7 +21,8 @@ PKGS="gcc libc6-dev make pkgconf uuid-dev libdpdk-dev dpdk-dev"
 SDK_HEADERS="rte_dmadev_pmd.h bus_vdev_driver.h dev_driver.h bus_driver.h"
 # Our sources the chroot builds from.
 D25_SOURCES="app/test/test_dmadev_access_group.c app/test/test_dmadev_access_group.h
-	app/test/test_dmadev_access_group_dp.c app/test/test_dmadev_access_group_perf.c devtools
+	app/test/test_dmadev_access_group_dp.c app/test/test_dmadev_access_group_os.c
+	app/test/test_dmadev_access_group_os.h app/test/test_dmadev_access_group_perf.c devtools
 	drivers/dma/skeleton_ag examples/dma_access_group plugin tests/api_compat tests/standalone"
 
 d25_mounts() {
