@@ -188,10 +188,10 @@ struct agos_ctl {
 static struct agos_ctl *agos_ctl;
 static int agos_self = -1;
 static int16_t agos_devs[AGOS_NB_DEVS] = { -1, -1 };
-static char agos_dir[PATH_MAX];
+static char agos_dir[128];
 static char agos_ctl_path[PATH_MAX];
 static struct ag_child agos_kids[AGOS_NB_PROCS];
-static char agos_prefixes[AGOS_NB_PROCS][PATH_MAX];
+static char agos_prefixes[AGOS_NB_PROCS][64];
 static rte_uuid_t agos_dom[AGOS_NB_PROCS][AGOS_NB_DEVS];
 
 static uint32_t
@@ -446,8 +446,10 @@ agos_fake_server(int variant)
 	uint64_t base = 0x7e0000000000ULL;
 	ssize_t n;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/skag.%d.sock", agos_dir, getpid());
-	snprintf(aside, sizeof(aside), "%s.real", sa.sun_path);
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/skag.%d.sock", agos_dir, getpid()) >=
+	    (int)sizeof(sa.sun_path) ||
+	    snprintf(aside, sizeof(aside), "%s.real", sa.sun_path) >= (int)sizeof(aside))
+		return -ENAMETOOLONG;
 	if (rename(sa.sun_path, aside) != 0)
 		return -errno;
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -627,8 +629,11 @@ agos_start(int p)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(agos_prefixes[p], sizeof(agos_prefixes[p]), "%s_%s", ag_os_prefix(),
-		 agos_proc_name(p));
+	if (snprintf(agos_prefixes[p], sizeof(agos_prefixes[p]), "%s_%s", ag_os_prefix(),
+		     agos_proc_name(p)) >= (int)sizeof(agos_prefixes[p])) {
+		printf("file prefix %s too long\n", ag_os_prefix());
+		return -1;
+	}
 	snprintf(role, sizeof(role), "%s%d", AGOS_ROLE_WORKER, p);
 	snprintf(log, sizeof(log), "%s/%s.log", agos_dir, agos_prefixes[p]);
 	unlink(log);
@@ -1764,8 +1769,12 @@ agos_raw_client(int p, const void *req, size_t len, struct agos_raw *out)
 	struct pollfd pfd;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/skag.%d.sock", agos_dir,
-		 (int)agos_ctl->p[p].pid);
+	fd = -1;
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/skag.%d.sock", agos_dir,
+		     (int)agos_ctl->p[p].pid) >= (int)sizeof(sa.sun_path)) {
+		out->connected = ENAMETOOLONG;
+		goto out;
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		out->connected = errno;
@@ -2210,7 +2219,11 @@ test_dmadev_access_group_os(void)
 		printf("independent primaries need hugepages\n");
 		return TEST_FAILED;
 	}
-	snprintf(agos_ctl_path, sizeof(agos_ctl_path), "%s/%s.ctl", agos_dir, ag_os_prefix());
+	if (snprintf(agos_ctl_path, sizeof(agos_ctl_path), "%s/%s.ctl", agos_dir,
+		     ag_os_prefix()) >= (int)sizeof(agos_ctl_path)) {
+		printf("file prefix %s too long\n", ag_os_prefix());
+		return TEST_FAILED;
+	}
 	agos_ctl = ag_os_shm_map(agos_ctl_path, sizeof(*agos_ctl), true);
 	if (agos_ctl == NULL) {
 		printf("cannot map %s\n", agos_ctl_path);

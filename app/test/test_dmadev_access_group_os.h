@@ -144,7 +144,8 @@ ag_os_prefix_cleanup(const char *prefix)
 	FILE *f;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/var/run/dpdk/%s", prefix);
+	if (snprintf(path, sizeof(path), "/var/run/dpdk/%s", prefix) >= (int)sizeof(path))
+		return;
 	d = opendir(path);
 	if (d != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -201,10 +202,13 @@ ag_os_spawn(struct ag_child *c, const char *test, const char *prefix, const char
 	pid_t pid;
 
 	ag_os_prefix_cleanup(prefix);
-	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", prefix);
-	snprintf(test_env, sizeof(test_env), "DPDK_TEST=%s", test);
-	snprintf(role_str, sizeof(role_str), "%s=%s", role_env, role);
-	snprintf(ctl_str, sizeof(ctl_str), "%s=%s", ctl_env, ctl);
+	if (snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", prefix) >=
+	    (int)sizeof(prefix_arg) ||
+	    snprintf(test_env, sizeof(test_env), "DPDK_TEST=%s", test) >= (int)sizeof(test_env) ||
+	    snprintf(role_str, sizeof(role_str), "%s=%s", role_env, role) >=
+	    (int)sizeof(role_str) ||
+	    snprintf(ctl_str, sizeof(ctl_str), "%s=%s", ctl_env, ctl) >= (int)sizeof(ctl_str))
+		return -ENAMETOOLONG;
 	argv[0] = prgname;
 	argv[1] = prefix_arg;
 	argv[2] = "--no-pci";
