@@ -9,6 +9,7 @@
 #   make test-dpdk25  build the driver plugin, the example and our checks against Debian's
 #                 DPDK 25.11 in a sid chroot and run them (DPDK_SDK_DIR: 25.11 SDK headers)
 #   make demo     run the dma_access_group example: creator + joiner processes
+#   make demo-os  the same between two independent primaries meeting at a rendezvous
 #   make bench    perf test dmadev_access_group_perf_autotest: table, CSV, PNG plot into
 #                 build/bench/; BENCH_DPDK25=1 (with DPDK_SDK_DIR) also on DPDK 25.11
 #   make patches  full series (with our new files) in build/patches/, verified
@@ -28,8 +29,8 @@ SANITIZE ?=
 FUZZ_SECONDS ?= 120
 export NINJA_JOBS
 
-.PHONY: all deps fetch prepare configure build test test-dpdk25 fuzz demo bench patches tree check \
-	doc patches-main tree-main clean distclean
+.PHONY: all deps fetch prepare configure build test test-dpdk25 fuzz demo demo-os bench patches \
+	tree check doc patches-main tree-main clean distclean
 
 all: build
 
@@ -69,6 +70,9 @@ test-dpdk25: deps
 
 demo: build
 	@devtools/run-demo.sh $(DEMO_ARGS)
+
+demo-os: build
+	@devtools/run-demo-os.sh $(DEMO_ARGS)
 
 bench: build
 	@devtools/run-bench.sh $(BUILD)/bench

@@ -22,6 +22,7 @@ SDK_HEADERS="rte_dmadev_pmd.h bus_vdev_driver.h dev_driver.h bus_driver.h"
 # Our sources the chroot builds from.
 D25_SOURCES="app/test/test_dmadev_access_group.c app/test/test_dmadev_access_group.h
 	app/test/test_dmadev_access_group_dp.c app/test/test_dmadev_access_group_leak.h
+	app/test/test_dmadev_access_group_os.c app/test/test_dmadev_access_group_os.h
 	app/test/test_dmadev_access_group_perf.c app/test/test_dmadev_access_group_storm.c devtools
 	drivers/dma/skeleton_ag examples/dma_access_group plugin tests/api_compat tests/standalone"
 

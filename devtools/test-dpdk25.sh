@@ -50,6 +50,8 @@ check build-example 300 "make -C tests/standalone WERROR=1 example"
 
 check example-demo 300 "DEMO_APP=$SRC/examples/dma_access_group/build/dma_access_group \
 	DEMO_EAL='-d $PLUGIN' BUILD_DIR=$SRC/build devtools/run-demo.sh"
+check example-demo-os 300 "DEMO_APP=$SRC/examples/dma_access_group/build/dma_access_group \
+	DEMO_EAL='-d $PLUGIN' BUILD_DIR=$SRC/build devtools/run-demo-os.sh"
 check api-compat 120 "tests/standalone/build/upstream_api_user --no-pci --no-huge -m 256 \
 	--vdev=dma_skeleton --file-prefix=d25_api"
 check dmadev_autotest-dma_skag0 300 "DPDK_TEST=dmadev_autotest dpdk-test $EAL \
@@ -68,6 +70,12 @@ check access_group_telemetry_autotest 300 "DPDK_TEST=dmadev_access_group_telemet
 	--file-prefix=d25_tel"
 # Whatever the order the drivers register in, dma_skag0 is ours: the stock skeleton's plugin
 # is loaded before ours here, after ours (from Debian's plugin directory) above.
+# Independent primaries: the test starts the other applications with the same --vdev options,
+# meeting in one rendezvous directory.
+AG_OS_RDV=$SRC/build/ag-os
+check access_group_os_autotest 300 "DPDK_TEST=dmadev_access_group_os_autotest $DPDK_TEST_BIN \
+	$EAL -l 0 --vdev=dma_skag0,rendezvous=$AG_OS_RDV,max_members=3 \
+	--vdev=dma_skag1,rendezvous=$AG_OS_RDV,max_members=3 --file-prefix=d25_os"
 DP_EAL="-m 64 --vdev=dma_skag0 --vdev=dma_skag1"
 check access_group_dp_autotest 300 "DPDK_TEST=dmadev_access_group_dp_autotest $DPDK_TEST_BIN \
 	$EAL $DP_EAL --file-prefix=d25_dp"

@@ -74,6 +74,12 @@ dag_dev_lookup(const char *name, bool inter_process, int16_t *dev_id)
 		DAG_ERR("DMA device %s cannot do inter-process transfers", name);
 		return -ENOTSUP;
 	}
+	if (inter_process && dag_opts.rendezvous != NULL &&
+	    !(info.dev_capa & RTE_DMA_CAPA_INTER_OS_DOMAIN)) {
+		DAG_ERR("DMA device %s cannot reach other OS instances (devarg rendezvous=%s "
+			"missing?)", name, dag_opts.rendezvous);
+		return -ENOTSUP;
+	}
 	*dev_id = id;
 	return 0;
 }

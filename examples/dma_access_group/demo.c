@@ -13,16 +13,27 @@
  * at once through the group events rather than after an IPC timeout. Every
  * message, request or reply, lands in a mailbox the main thread waits on
  * together with the group events and the quit flag.
+ *
+ * With --rendezvous DIR the two processes are independent primaries (other
+ * OS instances for the driver) that DPDK IPC does not connect: the same
+ * messages go over a UNIX socket in DIR, which the creator listens on and the
+ * joiner connects to; a reader thread puts what arrives in the mailbox, and
+ * the vchans are inter-OS.
  */
 
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <uuid/uuid.h>
 
@@ -39,6 +50,7 @@
 #include "dma_ag.h"
 
 #define DAG_MP_ACTION		"dma_access_group_demo"
+#define DAG_OS_SOCK		"dma_access_group.sock"
 #define DAG_HELLO_PERIOD_MS	1000
 #define DAG_MBOX_SIZE		16
 #define DAG_SEQ_ANY		UINT32_MAX
@@ -166,6 +178,150 @@ dag_mp_async_reply(const struct rte_mp_msg *request, const struct rte_mp_reply *
 	return 0;
 }
 
+/*
+ * Independent primaries: the connection between creator and joiner, and the
+ * thread that reads it into the mailbox. The socket is in the rendezvous
+ * directory, which only processes trusted with the group table reach.
+ */
+static struct {
+	int listen_fd;
+	int fd;
+	pthread_t reader;
+	bool reader_started;
+	volatile bool stop;
+} dag_os = { .listen_fd = -1, .fd = -1 };
+
+static bool
+dag_os_mode(void)
+{
+	return dag_opts.rendezvous != NULL;
+}
+
+static int
+dag_os_path(struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", dag_opts.rendezvous,
+			     DAG_OS_SOCK) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Reader thread: messages of the peer into the mailbox, until the connection ends. */
+static void *
+dag_os_reader(void *arg)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	struct dag_msg msg;
+	ssize_t n;
+
+	RTE_SET_USED(arg);
+	/* The creator accepts its joiner first (the socket is the user's alone, mode 0600). */
+	while (dag_os.fd < 0 && !dag_os.stop) {
+		pfd.fd = dag_os.listen_fd;
+		if (poll(&pfd, 1, 50) == 1)
+			dag_os.fd = accept(dag_os.listen_fd, NULL, NULL);
+	}
+	while (!dag_os.stop) {
+		pfd.fd = dag_os.fd;
+		if (poll(&pfd, 1, 50) != 1)
+			continue;
+		n = recv(dag_os.fd, &msg, sizeof(msg), 0);
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+		if (n != sizeof(msg)) {
+			DAG_ERR("message of %zd bytes ignored (peer runs another version?)", n);
+			continue;
+		}
+		dag_mbox_push(&msg, NULL);
+		explicit_bzero(&msg, sizeof(msg));
+	}
+	return NULL;
+}
+
+/* Creator: listen in the rendezvous directory. Joiner: connect when it first speaks. */
+static int
+dag_os_init(void)
+{
+	struct sockaddr_un sa;
+	int ret;
+
+	ret = dag_os_path(&sa);
+	if (ret != 0 || dag_opts.role != DAG_ROLE_CREATOR)
+		return ret;
+	dag_os.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (dag_os.listen_fd < 0)
+		return -errno;
+	/* A socket left by a creator that died: nobody listens on it any more. */
+	unlink(sa.sun_path);
+	if (bind(dag_os.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    chmod(sa.sun_path, 0600) != 0 || listen(dag_os.listen_fd, 1) != 0) {
+		ret = -errno;
+		DAG_ERR("cannot listen on %s: %s", sa.sun_path, strerror(-ret));
+		close(dag_os.listen_fd);
+		dag_os.listen_fd = -1;
+		return ret;
+	}
+	ret = pthread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
+	if (ret != 0)
+		return -ret;
+	dag_os.reader_started = true;
+	return 0;
+}
+
+static int
+dag_os_connect(void)
+{
+	struct sockaddr_un sa;
+	int fd, ret;
+
+	if (dag_os.fd >= 0)
+		return 0;
+	ret = dag_os_path(&sa);
+	if (ret != 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	dag_os.fd = fd;
+	ret = pthread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
+	if (ret != 0)
+		return -ret;
+	dag_os.reader_started = true;
+	return 0;
+}
+
+static int
+dag_os_send(const struct dag_msg *msg)
+{
+	if (dag_os.fd < 0)
+		return -ENOTCONN;
+	return send(dag_os.fd, msg, sizeof(*msg), MSG_NOSIGNAL) == sizeof(*msg) ? 0 : -errno;
+}
+
+static void
+dag_os_fini(void)
+{
+	struct sockaddr_un sa;
+
+	dag_os.stop = true;
+	if (dag_os.reader_started)
+		pthread_join(dag_os.reader, NULL);
+	if (dag_os.fd >= 0)
+		close(dag_os.fd);
+	if (dag_os.listen_fd >= 0) {
+		close(dag_os.listen_fd);
+		if (dag_os_path(&sa) == 0)
+			unlink(sa.sun_path);
+	}
+}
+
 static void
 dag_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	     enum rte_dma_access_pair_group_event_type event)
@@ -183,6 +339,18 @@ dag_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	pthread_mutex_unlock(&dag_mb.lock);
 }
 
+static enum rte_dma_inter_domain_type
+dag_domain_type(void)
+{
+	return dag_os_mode() ? RTE_DMA_INTER_OS_DOMAIN : RTE_DMA_INTER_PROCESS_DOMAIN;
+}
+
+static const char *
+dag_domain_name(void)
+{
+	return dag_os_mode() ? "inter-OS" : "inter-process";
+}
+
 static int
 dag_mbox_init(void)
 {
@@ -195,6 +363,8 @@ dag_mbox_init(void)
 	pthread_condattr_destroy(&attr);
 	if (ret != 0)
 		return -ret;
+	if (dag_os_mode())
+		return dag_os_init();
 	if (rte_mp_action_register(DAG_MP_ACTION, dag_mp_action) != 0) {
 		DAG_ERR("cannot register IPC action: %s", rte_strerror(rte_errno));
 		return -rte_errno;
@@ -205,7 +375,10 @@ dag_mbox_init(void)
 static void
 dag_mbox_fini(void)
 {
-	rte_mp_action_unregister(DAG_MP_ACTION);
+	if (dag_os_mode())
+		dag_os_fini();
+	else
+		rte_mp_action_unregister(DAG_MP_ACTION);
 }
 
 /*
@@ -351,6 +524,20 @@ dag_request_sync(const struct dag_msg *msg, struct dag_msg *reply, unsigned int 
 	struct rte_mp_msg mp;
 	int ret = -ETIMEDOUT;
 
+	if (dag_os_mode()) {
+		/* The creator may not listen yet: the caller tries again. */
+		ret = dag_os_connect();
+		if (ret == 0)
+			ret = dag_os_send(msg);
+		/* The reply is the next type, through the mailbox. */
+		if (ret == 0)
+			ret = dag_wait_msg(DAG_M(msg->type + 1), DAG_SEQ_ANY, false, timeout_ms);
+		if (ret == 0)
+			*reply = dag_entry.msg;
+		else if (ret == -ENOENT || ret == -ECONNREFUSED)
+			rte_delay_us_sleep(timeout_ms * 1000);
+		return ret;
+	}
 	dag_mp_prepare(&mp, msg);
 	if (rte_mp_request_sync(&mp, &mp_reply, &ts) != 0)
 		ret = rte_errno == 0 ? -ETIMEDOUT : -rte_errno;
@@ -373,6 +560,9 @@ dag_request_async(const struct dag_msg *msg, unsigned int timeout_ms)
 	};
 	struct rte_mp_msg mp;
 
+	/* Independent primaries: the reply comes through the mailbox, or the wait times out. */
+	if (dag_os_mode())
+		return dag_os_send(msg);
 	dag_mp_prepare(&mp, msg);
 	if (rte_mp_request_async(&mp, &ts, dag_mp_async_reply) != 0)
 		return -rte_errno;
@@ -386,6 +576,8 @@ dag_reply(const struct dag_msg *msg)
 	struct rte_mp_msg mp;
 	int ret = 0;
 
+	if (dag_os_mode())
+		return dag_os_send(msg);
 	dag_mp_prepare(&mp, msg);
 	if (rte_mp_reply(&mp, dag_entry.peer) != 0)
 		ret = -rte_errno;
@@ -400,6 +592,10 @@ dag_send_abort(int status)
 	struct dag_msg msg = { .type = DAG_MSG_ABORT, .status = status };
 	struct rte_mp_msg mp;
 
+	if (dag_os_mode()) {
+		dag_os_send(&msg);
+		return;
+	}
 	dag_mp_prepare(&mp, &msg);
 	rte_mp_sendmsg(&mp);
 }
@@ -517,8 +713,9 @@ dag_creator_welcome(struct dag_creator *c)
 	struct dag_msg msg;
 	int ret;
 
-	DAG_MSG("step 3: waiting up to %u s for a joiner (same binary, --proc-type=secondary)",
-		dag_opts.timeout_ms / 1000);
+	DAG_MSG("step 3: waiting up to %u s for a joiner (%s)", dag_opts.timeout_ms / 1000,
+		dag_os_mode() ? "another application, at the rendezvous" :
+		"same binary, --proc-type=secondary");
 	ret = dag_wait_msg(DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
 	if (ret != 0) {
 		DAG_ERR("no joiner: %s", dag_why(ret));
@@ -560,7 +757,7 @@ dag_creator_welcome(struct dag_creator *c)
 static int
 dag_creator_channel(struct dag_creator *c)
 {
-	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
+	struct rte_dma_inter_domain_param dom_param = { .type = dag_domain_type() };
 	uint16_t h_self, h_peer;
 	struct dag_msg msg;
 	int ret;
@@ -578,8 +775,8 @@ dag_creator_channel(struct dag_creator *c)
 		ret = dag_dev_setup(c->dev_id, &dom_param, 1, dag_opts.nb_desc);
 		if (ret == 0) {
 			c->started = true;
-			DAG_MSG("step 7: %s vchan 0 set up inter-process, handler %u -> %u",
-				c->dev_name, h_self, h_peer);
+			DAG_MSG("step 7: %s vchan 0 set up %s, handler %u -> %u",
+				c->dev_name, dag_domain_name(), h_self, h_peer);
 		}
 	}
 	memset(&msg, 0, sizeof(msg));
@@ -819,7 +1016,7 @@ dag_joiner_hello(struct dag_joiner *j, struct dag_msg *reply)
 static int
 dag_joiner_join(struct dag_joiner *j, struct dag_msg *welcome)
 {
-	struct rte_dma_inter_domain_param dom_param = { .type = RTE_DMA_INTER_PROCESS_DOMAIN };
+	struct rte_dma_inter_domain_param dom_param = { .type = dag_domain_type() };
 	uint16_t h_self, h_peer;
 	int ret;
 
@@ -855,8 +1052,8 @@ dag_joiner_join(struct dag_joiner *j, struct dag_msg *welcome)
 	if (ret != 0)
 		return ret;
 	j->started = true;
-	DAG_MSG("step 5: %s vchan 0 set up inter-process, handler %u -> %u", j->dev_name, h_self,
-		h_peer);
+	DAG_MSG("step 5: %s vchan 0 set up %s, handler %u -> %u", j->dev_name,
+		dag_domain_name(), h_self, h_peer);
 	return 0;
 }
 
@@ -1022,7 +1219,7 @@ dag_demo_joiner(void)
 	struct dag_msg reply;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
+	if (!dag_os_mode() && rte_eal_process_type() != RTE_PROC_SECONDARY) {
 		DAG_ERR("the joiner must be a secondary process (--proc-type=secondary)");
 		return -EINVAL;
 	}

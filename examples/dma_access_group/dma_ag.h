@@ -34,6 +34,7 @@ struct dag_opts {
 	uint16_t nb_desc;	/* descriptors per virtual channel */
 	unsigned int timeout_ms; /* limit for any wait on the peer */
 	const char *dev_name;	/* device, NULL: dma_skag0 (creator) / ag1 (joiner) */
+	const char *rendezvous;	/* independent primaries meet there, NULL: multi-process */
 };
 
 extern struct dag_opts dag_opts;

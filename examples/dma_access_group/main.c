@@ -60,6 +60,9 @@ dag_usage(const char *prog)
 	       "  --desc N               descriptors per virtual channel (1024)\n"
 	       "  --timeout SECONDS      limit of any wait for the peer (10)\n"
 	       "  --dev NAME             DMA device (dma_skag0 creator, dma_skag1 joiner)\n"
+	       "  --rendezvous DIR       independent primaries (own --file-prefix, --role given):\n"
+	       "                         meet in DIR, the rendezvous of their dma_skag devices,\n"
+	       "                         and copy over an inter-OS vchan\n"
 	       "  --help                 this text\n",
 	       prog);
 }
@@ -105,7 +108,8 @@ dag_parse_num(const char *arg, bool bytes, uint64_t min, uint64_t max, uint64_t 
 }
 
 enum {
-	OPT_ROLE = 256, OPT_SIZE, OPT_ITER, OPT_CHUNK, OPT_DESC, OPT_TIMEOUT, OPT_DEV, OPT_HELP,
+	OPT_ROLE = 256, OPT_SIZE, OPT_ITER, OPT_CHUNK, OPT_DESC, OPT_TIMEOUT, OPT_DEV, OPT_RDV,
+	OPT_HELP,
 };
 
 static int
@@ -180,6 +184,15 @@ dag_parse_opt(int opt, const char *prog, char **argv)
 		}
 		dag_opts.dev_name = optarg;
 		return 0;
+	case OPT_RDV:
+		/* The driver's limit: its socket paths must fit in a sockaddr_un. */
+		if (optarg[0] != '/' || strlen(optarg) > 80) {
+			fprintf(stderr, "%s: --rendezvous needs an absolute path of at most 80 "
+				"characters\n", prog);
+			return -EINVAL;
+		}
+		dag_opts.rendezvous = optarg;
+		return 0;
 	case OPT_HELP:
 		dag_usage(prog);
 		return 1;
@@ -205,6 +218,7 @@ dag_parse_args(int argc, char **argv)
 		{ "desc", required_argument, NULL, OPT_DESC },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "rendezvous", required_argument, NULL, OPT_RDV },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,6 +235,11 @@ dag_parse_args(int argc, char **argv)
 	if (optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s -- --help'.\n", prog,
 			argv[optind], prog);
+		return -EINVAL;
+	}
+	/* Both processes are primaries: nothing tells the roles apart. */
+	if (dag_opts.rendezvous != NULL && dag_opts.role == DAG_ROLE_AUTO) {
+		fprintf(stderr, "%s: --rendezvous needs --role creator or --role joiner\n", prog);
 		return -EINVAL;
 	}
 	return 0;

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Run the dma_access_group demo between two independent primaries, as two OS
+# instances would: the creator (dma_skag0) and the joiner (dma_skag1) each
+# have their own --file-prefix and hugepages, and their devices name the same
+# rendezvous directory (under the build directory), where the demo's own
+# socket carries the group id, token, domains and buffer addresses. Exit with
+# the demo's status (0 only if both processes verified the data).
+#
+# Usage: devtools/run-demo-os.sh [demo options, see: dpdk-dma_access_group -- --help]
+# Environment: DEMO_APP  binary (default: the one of the superproject build)
+#              DEMO_EAL  more EAL options for both processes (e.g. -d <driver plugin>)
+#              DEMO_RDV  rendezvous directory (default: <build>/demo-os, at most 80 chars)
+#              BUILD_DIR build directory (default: build)
+
+set -uo pipefail
+
+. "$(dirname "$0")/common.sh"
+
+APP=${DEMO_APP:-$BUILD/subprojects/dpdk/examples/dpdk-dma_access_group}
+PREFIX_C=dma_ag_os_creator_$$
+PREFIX_J=dma_ag_os_joiner_$$
+RDV=${DEMO_RDV:-$(realpath -m "$BUILD")/demo-os}
+
+[ -x "$APP" ] || die "$APP not found: build it first (make)"
+[ ${#RDV} -le 80 ] || die "rendezvous $RDV longer than 80 characters: set DEMO_RDV"
+"$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
+mkdir -p "$RDV" && chmod 700 "$RDV" || die "cannot create $RDV"
+
+if [ "$(id -u)" = 0 ]; then RUNBASE=/var/run/dpdk; else RUNBASE=${XDG_RUNTIME_DIR:-/tmp}/dpdk; fi
+HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+if [ "$(nproc)" -gt 1 ]; then J_LCORE=1; else J_LCORE=0; fi
+EAL=(--no-pci --log-level=lib.eal:error ${DEMO_EAL:-})
+
+creator=0
+joiner=0
+cleanup() {
+	local p
+	for p in "$PREFIX_C" "$PREFIX_J"; do
+		rm -rf "${RUNBASE:?}/$p"
+		[ -n "$HUGEDIR" ] && rm -f "$HUGEDIR/${p}map_"*
+	done
+}
+forward() {
+	[ "$creator" -gt 0 ] && kill -INT "$creator" 2>/dev/null
+	[ "$joiner" -gt 0 ] && kill -INT "$joiner" 2>/dev/null
+}
+trap forward INT TERM
+
+echo "run-demo-os: rendezvous $RDV"
+echo "run-demo-os: starting the creator (primary, dma_skag0), file prefix $PREFIX_C"
+"$APP" -l 0 "${EAL[@]}" --file-prefix="$PREFIX_C" --vdev="dma_skag0,rendezvous=$RDV" -- \
+	--role creator --rendezvous "$RDV" "$@" &
+creator=$!
+# No wait: the joiner says HELLO until the creator listens.
+echo "run-demo-os: starting the joiner (another primary, dma_skag1), file prefix $PREFIX_J"
+"$APP" -l "$J_LCORE" "${EAL[@]}" --file-prefix="$PREFIX_J" \
+	--vdev="dma_skag1,rendezvous=$RDV" -- --role joiner --rendezvous "$RDV" "$@" &
+joiner=$!
+
+# wait returns early (>128) when a trapped signal arrives: wait again.
+while :; do
+	wait "$creator"
+	rc_c=$?
+	kill -0 "$creator" 2>/dev/null || break
+done
+while :; do
+	wait "$joiner"
+	rc_j=$?
+	kill -0 "$joiner" 2>/dev/null || break
+done
+cleanup
+
+if [ "$rc_c" = 0 ] && [ "$rc_j" = 0 ]; then
+	echo "run-demo-os: SUCCESS (creator and joiner, two independent primaries, verified the data)"
+	exit 0
+fi
+echo "run-demo-os: FAILED (creator status $rc_c, joiner status $rc_j)" >&2
+[ "$rc_c" != 0 ] && exit "$rc_c"
+exit "$rc_j"
