@@ -26,6 +26,8 @@ setup_key() {
 		cat "$STAMP"
 		cat meson.build meson_options.txt
 		sed -n '/^\[options\]/,/^\[/p' "$CMDLINE" 2>/dev/null || true
+		# options a caller asks for (test-sanitize.sh): a change sets the build up again
+		echo "${MESON_OPTS:-}"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -37,6 +39,10 @@ fi
 opts=()
 if [ -f "$CMDLINE" ]; then
 	while IFS= read -r l; do
+		# MESON_OPTS gives the new value of an option it names
+		case " ${MESON_OPTS:-} " in
+		*" -D${l%% = *}="*) continue ;;
+		esac
 		opts+=("-D${l/ = /=}")
 	done < <(sed -n '/^\[options\]/,/^\[/{/ = /p}' "$CMDLINE")
 	note "inputs changed, setting up $BUILD again ${opts[*]:-}"
