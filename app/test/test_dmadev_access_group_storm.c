@@ -29,6 +29,7 @@ test_dmadev_access_group_storm(void)
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 #include <rte_random.h>
+#include <rte_seqcount.h>
 #include <rte_stdatomic.h>
 #include <rte_thread.h>
 #include <rte_uuid.h>
@@ -82,6 +83,7 @@ struct st_memb {
 /* What workers publish of a group so that others may join it. */
 struct st_board {
 	RTE_ATOMIC(uint32_t) live;
+	rte_seqcount_t sc;	/* pid, token and creator come from one group */
 	int32_t pid;		/* creator's */
 	rte_uuid_t token;
 	rte_uuid_t creator;
@@ -387,10 +389,15 @@ st_create(void)
 	b = &st->board[g];
 	ST_STORE(&b->live, 0);
 	memset(b->members, 0, sizeof(b->members));
+	/* Not killed inside: a write left half done would stay odd for the next creator. */
+	st_unsafe_enter();
+	rte_seqcount_write_begin(&b->sc);
 	rte_uuid_copy(b->token, tok);
 	rte_uuid_copy(b->creator, me);
-	rte_uuid_copy(b->members[sw.id], me);
 	b->pid = getpid();
+	rte_seqcount_write_end(&b->sc);
+	st_unsafe_leave();
+	rte_uuid_copy(b->members[sw.id], me);
 	ST_STORE(&b->live, 1);
 }
 
@@ -413,6 +420,7 @@ st_join(uint16_t max_groups)
 	int16_t g = rte_rand_max(max_groups);
 	struct st_board *b = &st->board[g];
 	rte_uuid_t me, tok, creator;
+	uint32_t sn = rte_seqcount_read_begin(&b->sc);
 	struct st_memb *m;
 	int ret;
 
@@ -421,6 +429,9 @@ st_join(uint16_t max_groups)
 		return;
 	rte_uuid_copy(tok, b->token);
 	rte_uuid_copy(creator, b->creator);
+	/* A new group with this id being published: a token of one and creator of another. */
+	if (rte_seqcount_read_retry(&b->sc, sn))
+		return;
 	ag_uuid_random(me);
 	m = st_memb_intent(me);
 	if (m == NULL)
