@@ -2241,4 +2241,4 @@ test_dmadev_access_group_os(void)
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_os_autotest, test_dmadev_access_group_os);
+REGISTER_DRIVER_TEST(dmadev_access_group_os_autotest, test_dmadev_access_group_os);

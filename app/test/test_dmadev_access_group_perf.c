@@ -1722,4 +1722,4 @@ test_dmadev_access_group_perf(void)
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_perf_autotest, test_dmadev_access_group_perf);
+REGISTER_PERF_TEST(dmadev_access_group_perf_autotest, test_dmadev_access_group_perf);
