@@ -8,7 +8,10 @@
 # patches/main/), from the series tree <out>/series-tree:
 #  - devtools/checkpatches.sh on <out>/patches/*.patch, with the kernel's
 #    checkpatch.pl taken from the Debian linux-source-6.1 tarball (extracted
-#    once into build/checkpatch/, see checkpatch_setup in series.sh);
+#    once into build/checkpatch/, see checkpatch_setup in series.sh); a
+#    finding passes only if it is listed in <series dir>/checkpatches-waivers
+#    (subject | file | message | why), which upstream's checkpatches allows
+#    for what it only flags for review, and every listed one must show;
 #  - devtools/check-git-log.sh over the series' commits;
 #  - devtools/check-symbol-change.sh over them where the base has it
 #    (22.11); main checks symbols in checkpatches.sh (check-symbol-change.py).
@@ -50,7 +53,50 @@ run_check() { # <name> <command...>
 	fi
 }
 
-run_check "checkpatches.sh (${#patches[@]} patches)" ./devtools/checkpatches.sh "${patches[@]}"
+# checkpatches.sh, where each finding it reports must be listed in the
+# series' checkpatches-waivers file, if there is one (see there): a finding
+# not listed fails, and so does a listed one that no longer shows.
+checkpatches() {
+	local waivers=$SERIES_DIR/checkpatches-waivers out rc=0 left
+	out=$(./devtools/checkpatches.sh "$@" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ -f "$waivers" ] && grep -q -v -E '^[[:space:]]*(#|$)' "$waivers" || return $rc
+	left=$(awk -v out=/dev/stdout '
+		FNR == NR {
+			if ($0 ~ /^[[:space:]]*(#|$)/) next
+			n = split($0, a, / \| /)
+			if (n < 4) { print "checkpatches-waivers: bad line: " $0; bad = 1; next }
+			key = a[1] SUBSEP a[2] SUBSEP a[3]
+			w[key] = 1; text[key] = a[1] ": " a[2] ": " a[3]
+			next
+		}
+		/^### / { subj = $0; sub(/^### (\[PATCH[^]]*\] )?/, "", subj); hdr = $0; next }
+		/^Warning in .*:$/ {
+			f = $0; sub(/^Warning in /, "", f); sub(/:$/, "", f)
+			getline msg
+			if ((subj SUBSEP f SUBSEP msg) in w) { used[subj SUBSEP f SUBSEP msg] = 1; next }
+			print hdr; print $0; print msg; next
+		}
+		/^[0-9]+\/[0-9]+ valid patch/ || NF == 0 { next }
+		{ print hdr; print }
+		END {
+			for (k in w) if (!(k in used)) print "waived finding not reported any more: " text[k]
+			if (bad) print "bad waivers file"
+		}
+	' "$waivers" - <<< "$out")
+	if [ -n "$left" ]; then
+		echo
+		note "checkpatches.sh findings not covered by $SERIES_REL/checkpatches-waivers:"
+		printf '%s\n' "$left"
+		return 1
+	fi
+	echo
+	note "every finding above is waived in $SERIES_REL/checkpatches-waivers, with its reason:"
+	grep -v -E '^[[:space:]]*(#|$)' "$waivers" | sed 's/^/  /'
+	return 0
+}
+
+run_check "checkpatches.sh (${#patches[@]} patches)" checkpatches "${patches[@]}"
 run_check "check-git-log.sh $BASE_REF..HEAD" ./devtools/check-git-log.sh -r "$BASE_REF..HEAD"
 if [ -x devtools/check-symbol-change.sh ]; then
 	diff=$(mktemp)

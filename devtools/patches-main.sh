@@ -14,10 +14,14 @@
 #     changed), with main's flags and warnings as errors;
 #  3. main's dpdk-test of the full series runs the tests of the fixes
 #     (vdev_autotest, dmadev_group_trace_autotest), DPDK's dmadev_autotest on
-#     the stock skeleton and on dma_skag0, and our autotests with the EAL
-#     arguments tests/meson.build gives them (hugepages needed: as root);
+#     the stock skeleton and on dma_skag0, and all our autotests (API, data
+#     path, telemetry, multi-process, revoke, storm, inter-OS, and perf with
+#     less measuring) with the EAL arguments tests/meson.build gives them
+#     (hugepages needed: as root);
 #  4. check-series.sh patches/main: main's checkpatches.sh (with the kernel
-#     checkpatch.pl of check-series.sh) and check-git-log.sh.
+#     checkpatch.pl of check-series.sh; the findings listed in
+#     patches/main/checkpatches-waivers are kept on purpose) and
+#     check-git-log.sh.
 # Ends with a summary, one line per check, and fails if one failed. A check
 # which cannot run fails. DPDK_MAIN is needed (CI has no DPDK main: this is
 # run by hand). Logs are in build/main/logs/.
@@ -136,7 +140,13 @@ note "builds took $(($(date +%s) - build_start)) s"
 
 # 3. Tests with main's dpdk-test of the full series. Each run has a file
 # prefix of its own (parallel runs of `make test` use others); the EAL
-# arguments of our autotests are those of tests/meson.build.
+# arguments of our autotests are those of tests/meson.build (the inter-OS
+# test's rendezvous under build/main/), those of the perf test of
+# devtools/run-bench.sh, with less measuring: it checks that the test runs,
+# its figures are not kept. An entry is "name|EAL arguments[|environment]".
+AG_OS_RDV=$SERIES_OUT/ag-os
+AG_PERF_VDEVS=$(for i in 0 1 2 3 4 5 6 7; do printf -- '--vdev=dma_skag%d,max_groups=1024,max_members=8 ' "$i"; done)
+AG_PERF_ENV="DMADEV_AG_PERF_ROUNDS=5 DMADEV_AG_PERF_MS=20 DMADEV_AG_PERF_SAMPLES=200 DMADEV_AG_PERF_KILLS=5 DMADEV_AG_PERF_FANOUT=10"
 TESTS=(
 	"vdev_autotest|--no-pci --no-huge -m 512 --file-prefix=main_vdev"
 	"dmadev_group_trace_autotest|--no-pci --no-huge -m 512 --file-prefix=main_trace"
@@ -144,33 +154,38 @@ TESTS=(
 	"dmadev_autotest|--no-pci --vdev=dma_skag0 --file-prefix=main_ag_dmadev"
 	"dmadev_access_group_api_autotest|--no-pci --no-huge -m 512 --vdev=dma_skeleton --file-prefix=main_ag_api"
 	"dmadev_access_group_dp_autotest|--no-pci --vdev=dma_skag0 --vdev=dma_skag1 --file-prefix=main_ag_dp"
+	"dmadev_access_group_telemetry_autotest|--no-pci --vdev=dma_skag0,max_groups=1024 --vdev=dma_skag1,max_groups=1024 --file-prefix=main_ag_tel"
 	"dmadev_access_group_autotest|--no-pci -l 0 --vdev=dma_skag0,max_members=2 --vdev=dma_skag1,max_members=2 --vdev=dma_skag2,max_members=2 --file-prefix=main_ag_mp"
+	"dmadev_access_group_revoke_autotest|--no-pci -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 --vdev=dma_skag2,max_members=4 --file-prefix=main_ag_rv"
+	"dmadev_access_group_storm_autotest|--no-pci -l 0 --vdev=dma_skag0 --vdev=dma_skag1 --vdev=dma_skag2 --vdev=dma_skag3 --vdev=dma_skag4 --file-prefix=main_ag_storm"
+	"dmadev_access_group_os_autotest|--no-pci -l 0 --vdev=dma_skag0,rendezvous=$AG_OS_RDV,max_members=3 --vdev=dma_skag1,rendezvous=$AG_OS_RDV,max_members=3 --file-prefix=main_ag_os"
+	"dmadev_access_group_perf_autotest|-l 0 --no-pci --vdev=dma_skeleton $AG_PERF_VDEVS --file-prefix=main_ag_perf|$AG_PERF_ENV"
 )
 TEST_BIN=$BUILDDIR/app/dpdk-test
 if [ $built_head = 0 ] || [ ! -x "$TEST_BIN" ]; then
 	for t in "${TESTS[@]}"; do
-		result FAIL "test ${t%%|*} ${t#*|}: not run, the full series did not build"
+		result FAIL "test ${t%%|*}: not run, the full series did not build"
 	done
-elif ! "$ROOT/devtools/hugepages.sh" 512 > "$LOGS/hugepages.log" 2>&1; then
+elif ! "$ROOT/devtools/hugepages.sh" 768 > "$LOGS/hugepages.log" 2>&1; then
 	cat "$LOGS/hugepages.log"
 	for t in "${TESTS[@]}"; do
-		result FAIL "test ${t%%|*} ${t#*|}: not run, no hugepages (run as root)"
+		result FAIL "test ${t%%|*}: not run, no hugepages (run as root)"
 	done
 else
+	mkdir -p "$AG_OS_RDV"
 	for t in "${TESTS[@]}"; do
-		name=${t%%|*}
-		args=${t#*|}
+		IFS='|' read -r name args tenv <<< "$t"
 		log=$LOGS/test-${args##*--file-prefix=}.log
-		note "running $name $args"
+		note "running $name $args${tenv:+ ($tenv)}"
 		t0=$(date +%s)
 		rc=0
 		# shellcheck disable=SC2086
-		DPDK_TEST=$name timeout 600 "$TEST_BIN" $args > "$log" 2>&1 < /dev/null || rc=$?
+		env DPDK_TEST="$name" $tenv timeout 600 "$TEST_BIN" $args > "$log" 2>&1 < /dev/null || rc=$?
 		if [ $rc -eq 0 ] && grep -q '^Test OK' "$log"; then
-			result PASS "test $name $args ($(($(date +%s) - t0)) s)"
+			result PASS "test $name ($(($(date +%s) - t0)) s, log $log)"
 		else
 			tail -n 15 "$log"
-			result FAIL "test $name $args: exit $rc, $(grep -E -m1 '^Test (OK|Failed|Skipped)' "$log" || echo 'no result') (see $log)"
+			result FAIL "test $name: exit $rc, $(grep -E -m1 '^Test (OK|Failed|Skipped)' "$log" || echo 'no result') (see $log)"
 		fi
 	done
 fi

@@ -15,9 +15,9 @@
 # build/refresh-backup/.
 #
 # In the main series' tree, drivers/dma/skeleton_ag/skeleton_ag_compat.h
-# lacks its pre-23.11 branch (see compat_strip_pre_23_11 in series.sh): it is
-# never copied back; a change to it there is refused, make it in this
-# repository.
+# lacks its pre-23.11 branch and our guides their blocks marked not for DPDK
+# main (see main_transform in series.sh): such files are never copied back; a
+# change to them there is refused, make it in this repository.
 
 set -euo pipefail
 . "$(dirname "$0")/series.sh"
@@ -74,13 +74,11 @@ while read -r p; do
 		continue
 	fi
 	if [ "$SERIES_MAIN" = 1 ]; then
-		case "$MAIN_COMPAT_HEADER/" in
-		"$p/"*)
-			cmp -s "$tmp/$MAIN_COMPAT_HEADER" "$mine/$MAIN_COMPAT_HEADER" ||
-				die "$MAIN_COMPAT_HEADER changed in $TREE, where it has no pre-23.11 branch: make the change in $ROOT/$MAIN_COMPAT_HEADER instead, then run make-tree.sh $SERIES_REL again"
-			cp -a "$ROOT/$MAIN_COMPAT_HEADER" "$tmp/$MAIN_COMPAT_HEADER"
-			;;
-		esac
+		while read -r f; do
+			cmp -s "$tmp/$f" "$mine/$f" ||
+				die "$f changed in $TREE, where it is transformed for DPDK main (see main_transform in series.sh): make the change in $ROOT/$f instead, then run make-tree.sh $SERIES_REL again"
+			cp -a "$ROOT/$f" "$tmp/$f"
+		done < <(main_transformed_files "$ROOT" "$p")
 	fi
 	rm -rf "$mine"
 	if [ -e "$ROOT/$p" ]; then

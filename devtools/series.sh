@@ -20,10 +20,14 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# Our one transformation of new files, applied to the main series only: DPDK
-# main needs no pre-23.11 branch in the driver's compat header (see
-# compat_strip_pre_23_11).
+# Our transformations of new files, applied to the main series only (see
+# main_transform): DPDK main needs no pre-23.11 branch in the driver's compat
+# header (compat_strip_pre_23_11), and our guides hold text about this
+# repository and the other DPDK releases that DPDK main has no use for
+# (rst_strip_not_for_main).
 MAIN_COMPAT_HEADER=drivers/dma/skeleton_ag/skeleton_ag_compat.h
+RST_MAIN_BEGIN='.. Not for DPDK main: begin'
+RST_MAIN_END='.. Not for DPDK main: end'
 
 # series_init <series dir>: select the series of that directory (relative to
 # this repository or absolute) and set:
@@ -194,12 +198,14 @@ series_base_tree_reuse() {
 # definitions> #endif /* RTE_VERSION */'. DPDK main is never before 23.11:
 # keep what the #if holds, drop the #if line, the #else branch (with the
 # comment line just before the #else, which labels that branch) and the
-# #endif, then squeeze the blank lines left behind. Fails unless the header
+# #endif and the then unused #include <rte_version.h>, then squeeze the blank
+# lines left behind. Fails unless the header
 # has that branch exactly once, or if anything of it is left.
 compat_strip_pre_23_11() {
 	local f=$1 out
 	out=$(awk '
 		BEGIN { state = 0; nif = 0; held = 0 }
+		state == 0 && $0 == "#include <rte_version.h>" { next }
 		function flush() { if (held) print line; held = 0 }
 		state == 0 && $0 == "#if RTE_VERSION_NUM(23, 11, 0, 0) <= RTE_VERSION" {
 			state = 1; depth = 0; nif++; next
@@ -230,10 +236,52 @@ compat_strip_pre_23_11() {
 		END { if (state != 0 || nif != 1) exit 1 }
 	' "$f") || die "$f: no single '#if RTE_VERSION_NUM(23, 11, 0, 0) <= RTE_VERSION ... #else ... #endif' branch to drop for DPDK main"
 	out=$(cat -s <<< "$out")
-	if grep -nE 'RTE_VERSION_NUM|^#[[:space:]]*else|__atomic|rte_ctrl_thread_create|pthread' <<< "$out"; then
+	if grep -nE 'RTE_VERSION|^#[[:space:]]*else|__atomic|rte_ctrl_thread_create|pthread' <<< "$out"; then
 		die "$f: pre-23.11 code left after dropping its branch (lines above)"
 	fi
 	printf '%s\n' "$out" > "$f"
+}
+
+# rst_strip_not_for_main <file>: drop from a guide the blocks between the
+# comment lines '$RST_MAIN_BEGIN' and '$RST_MAIN_END' (indented as
+# the text around them; comments, so invisible in the 22.11 guides), markers
+# included. The blank lines before and after a block are merged: as many are
+# kept as stood on the side that had more. Fails on a marker without its pair.
+rst_strip_not_for_main() {
+	local f=$1 out
+	out=$(awk -v b="$RST_MAIN_BEGIN" -v e="$RST_MAIN_END" '
+		{ t = $0; sub(/^[[:space:]]+/, "", t) }
+		t == b { if (drop) exit 1; drop = 1; next }
+		t == e { if (!drop) exit 1; drop = 0; skip = nb; next }
+		drop { next }
+		t == "" { if (skip > 0) { skip--; next } nb++; print; next }
+		{ skip = 0; nb = 0; print }
+		END { if (drop) exit 1 }
+	' "$f") || die "$f: unpaired '$RST_MAIN_BEGIN' / '$RST_MAIN_END'"
+	printf '%s\n' "$out" > "$f"
+}
+
+# main_transformed_files <dir> <path>: the files of new path <path> in the
+# tree <dir> that main_transform changes (paths relative to <dir>).
+main_transformed_files() {
+	local dir=$1 p=${2%/}
+	case "$MAIN_COMPAT_HEADER/" in
+	"$p/"*) echo "$MAIN_COMPAT_HEADER" ;;
+	esac
+	(cd "$dir" && find "$p" -name '*.rst' -type f -print0 |
+		xargs -0 -r grep -l -x -e "[[:space:]]*$RST_MAIN_BEGIN") || true
+}
+
+# main_transform <dir> <path>: the main series' transformation of new path
+# <path> copied into the tree <dir>.
+main_transform() {
+	local dir=$1 f
+	while read -r f; do
+		case "$f" in
+		"$MAIN_COMPAT_HEADER") compat_strip_pre_23_11 "$dir/$f" ;;
+		*.rst) rst_strip_not_for_main "$dir/$f" ;;
+		esac
+	done < <(main_transformed_files "$dir" "$2")
 }
 
 # Copy new path $2 of the series from $ROOT into the tree $1, applying the
@@ -242,11 +290,7 @@ series_copy_new_path() {
 	local dir=$1 p=${2%/}
 	mkdir -p "$dir/$(dirname "$p")"
 	cp -a "$ROOT/$p" "$dir/$p"
-	if [ "$SERIES_MAIN" = 1 ]; then
-		case "$MAIN_COMPAT_HEADER/" in
-		"$p/"*) compat_strip_pre_23_11 "$dir/$MAIN_COMPAT_HEADER" ;;
-		esac
-	fi
+	[ "$SERIES_MAIN" != 1 ] || main_transform "$dir" "$p"
 }
 
 # Create a git work tree of patched DPDK in $1 (removed first): the base (see

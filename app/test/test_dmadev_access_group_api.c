@@ -24,8 +24,8 @@
  * The skeleton has no inter-domain capability, and a device with one is
  * needed to see the argument checks, the -ENOTSUP of a driver without the
  * group ops and the pass-through of driver results. These need a fake
- * driver, which applications cannot register: they are checked by
- * tests/lib/test_dmadev_fake_pmd.c of the inter-domain DMA project.
+ * driver registered through the driver interface, which an application
+ * must not include, so they are not tested here.
  */
 
 #define SKELETON_NAME	"dma_skeleton"

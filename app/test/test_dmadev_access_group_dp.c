@@ -742,8 +742,8 @@ test_close_then_remove(void)
 
 /*
  * Device names the driver gets whatever the order drivers registered in: the stock skeleton's
- * dma_skeleton prefixes no name of ours. DPDK 22.11 with this series, whose vdev bus takes the
- * longest matching name, also knows the driver by its old name, documented there.
+ * dma_skeleton prefixes no name of ours. Before 23.11 (the driver's backport to 22.11, whose vdev
+ * bus takes the longest matching name) the driver also has its old name, documented there.
  */
 static const char *const dp_probe_names[] = {
 	"dma_skag8",

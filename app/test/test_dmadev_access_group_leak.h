@@ -6,9 +6,8 @@
 #define TEST_DMADEV_ACCESS_GROUP_LEAK_H
 
 /*
- * Search of a group token in captured output (logs, traces, dumps), shared by the data path
- * autotest and the library's white-box test (tests/lib), which includes it from app/test.
- * Needs memmem(): _GNU_SOURCE, as DPDK builds with.
+ * Search of a group token in captured output (logs, traces, dumps), for the tests which must
+ * show that the token never leaks. Needs memmem(): _GNU_SOURCE, as DPDK builds with.
  */
 
 #include <ctype.h>

@@ -195,14 +195,17 @@ static struct ag_child agos_kids[AGOS_NB_PROCS];
 static char agos_prefixes[AGOS_NB_PROCS][64];
 static rte_uuid_t agos_dom[AGOS_NB_PROCS][AGOS_NB_DEVS];
 
+/* A typedef, so that checkpatch reads the parameters below as pointers. */
+typedef RTE_ATOMIC(uint32_t) agos_atomic_u32_t;
+
 static uint32_t
-agos_load(const RTE_ATOMIC(uint32_t) *p)
+agos_load(const agos_atomic_u32_t *p)
 {
 	return rte_atomic_load_explicit(p, rte_memory_order_acquire);
 }
 
 static void
-agos_store(RTE_ATOMIC(uint32_t) *p, uint32_t v)
+agos_store(agos_atomic_u32_t *p, uint32_t v)
 {
 	rte_atomic_store_explicit(p, v, rte_memory_order_release);
 }
@@ -2241,4 +2244,4 @@ test_dmadev_access_group_os(void)
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_os_autotest, test_dmadev_access_group_os);
+REGISTER_DRIVER_TEST(dmadev_access_group_os_autotest, test_dmadev_access_group_os);

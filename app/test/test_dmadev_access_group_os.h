@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -132,7 +133,7 @@ ag_os_prefix(void)
 }
 
 /*
- * Remove what an application of file prefix prefix leaves behind when it is killed: its
+ * Remove what the application with file prefix "prefix" leaves behind when it is killed: its
  * runtime directory and its hugepage files (the memory stays for the processes that map it).
  */
 static inline void
@@ -186,7 +187,7 @@ ag_os_prefix_cleanup(const char *prefix)
 
 /*
  * Start an independent primary: this test binary again, running the autotest test on lcores,
- * with file prefix prefix, the -d and --vdev options of this process, role_env=role and
+ * with file prefix "prefix", the -d and --vdev options of this process, role_env=role and
  * ctl_env=ctl in its environment, and its output in log (appended), or this process's if NULL.
  */
 static inline int
@@ -338,7 +339,7 @@ static inline int
 ag_os_maps_count(void)
 {
 	struct ag_os_msls m = { .nb = 0 };
-	unsigned long start, end;
+	uintptr_t start, end;
 	char line[512];
 	unsigned int i;
 	bool own;
@@ -357,7 +358,7 @@ ag_os_maps_count(void)
 			while (fgets(rest, sizeof(rest), f) != NULL && strchr(rest, '\n') == NULL)
 				;
 		}
-		if (sscanf(line, "%lx-%lx", &start, &end) != 2) {
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &start, &end) != 2) {
 			n = -1;
 			break;
 		}

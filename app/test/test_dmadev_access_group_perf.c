@@ -215,14 +215,17 @@ static RTE_ATOMIC(int16_t) pf_watch_group = -1;
 static int pf_watch_type;
 static RTE_ATOMIC(uint64_t) pf_watch_ns;
 
+/* A typedef, so that checkpatch reads the parameters below as pointers. */
+typedef RTE_ATOMIC(uint32_t) pf_atomic_u32_t;
+
 static uint32_t
-pf_load(const RTE_ATOMIC(uint32_t) *p)
+pf_load(const pf_atomic_u32_t *p)
 {
 	return rte_atomic_load_explicit(p, rte_memory_order_acquire);
 }
 
 static void
-pf_store(RTE_ATOMIC(uint32_t) *p, uint32_t v)
+pf_store(pf_atomic_u32_t *p, uint32_t v)
 {
 	rte_atomic_store_explicit(p, v, rte_memory_order_release);
 }
@@ -349,7 +352,7 @@ pf_env_u32(const char *name, uint32_t def, uint32_t min, uint32_t max)
 
 /* Wait for a command of the primary: the next value of its sequence number *p after seen. */
 static uint32_t
-pf_next_cmd(const RTE_ATOMIC(uint32_t) *p, uint32_t seen)
+pf_next_cmd(const pf_atomic_u32_t *p, uint32_t seen)
 {
 	uint32_t cur;
 
@@ -360,7 +363,7 @@ pf_next_cmd(const RTE_ATOMIC(uint32_t) *p, uint32_t seen)
 
 /* Wait until *p == v; fails if the child is gone or after timeout_ms. */
 static int
-pf_wait_eq(const RTE_ATOMIC(uint32_t) *p, uint32_t v, struct ag_child *c, unsigned int timeout_ms)
+pf_wait_eq(const pf_atomic_u32_t *p, uint32_t v, struct ag_child *c, unsigned int timeout_ms)
 {
 	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * 1000000;
 
@@ -1722,4 +1725,4 @@ test_dmadev_access_group_perf(void)
 
 #endif /* !RTE_EXEC_ENV_WINDOWS */
 
-REGISTER_TEST_COMMAND(dmadev_access_group_perf_autotest, test_dmadev_access_group_perf);
+REGISTER_PERF_TEST(dmadev_access_group_perf_autotest, test_dmadev_access_group_perf);

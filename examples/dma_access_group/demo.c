@@ -45,6 +45,7 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 #include <rte_string_fns.h>
+#include <rte_thread.h>
 #include <rte_uuid.h>
 
 #include "dma_ag.h"
@@ -186,7 +187,7 @@ dag_mp_async_reply(const struct rte_mp_msg *request, const struct rte_mp_reply *
 static struct {
 	int listen_fd;
 	int fd;
-	pthread_t reader;
+	rte_thread_t reader;
 	bool reader_started;
 	volatile bool stop;
 } dag_os = { .listen_fd = -1, .fd = -1 };
@@ -209,7 +210,7 @@ dag_os_path(struct sockaddr_un *sa)
 }
 
 /* Reader thread: messages of the peer into the mailbox, until the connection ends. */
-static void *
+static uint32_t
 dag_os_reader(void *arg)
 {
 	struct pollfd pfd = { .events = POLLIN };
@@ -237,7 +238,7 @@ dag_os_reader(void *arg)
 		dag_mbox_push(&msg, NULL);
 		explicit_bzero(&msg, sizeof(msg));
 	}
-	return NULL;
+	return 0;
 }
 
 /* Creator: listen in the rendezvous directory. Joiner: connect when it first speaks. */
@@ -263,7 +264,7 @@ dag_os_init(void)
 		dag_os.listen_fd = -1;
 		return ret;
 	}
-	ret = pthread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
+	ret = rte_thread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
 	if (ret != 0)
 		return -ret;
 	dag_os.reader_started = true;
@@ -290,7 +291,7 @@ dag_os_connect(void)
 		return ret;
 	}
 	dag_os.fd = fd;
-	ret = pthread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
+	ret = rte_thread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
 	if (ret != 0)
 		return -ret;
 	dag_os.reader_started = true;
@@ -312,7 +313,7 @@ dag_os_fini(void)
 
 	dag_os.stop = true;
 	if (dag_os.reader_started)
-		pthread_join(dag_os.reader, NULL);
+		rte_thread_join(dag_os.reader, NULL);
 	if (dag_os.fd >= 0)
 		close(dag_os.fd);
 	if (dag_os.listen_fd >= 0) {

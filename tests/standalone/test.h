@@ -74,5 +74,6 @@ void add_test_command(struct test_command *t);
 
 #define REGISTER_FAST_TEST(cmd, no_huge, asan, func) REGISTER_TEST_COMMAND(cmd, func)
 #define REGISTER_DRIVER_TEST(cmd, func) REGISTER_TEST_COMMAND(cmd, func)
+#define REGISTER_PERF_TEST(cmd, func) REGISTER_TEST_COMMAND(cmd, func)
 
 #endif /* STANDALONE_TEST_H */

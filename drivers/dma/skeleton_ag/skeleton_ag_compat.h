@@ -8,15 +8,13 @@
 /**
  * @file
  *
- * The only place where skeleton_ag depends on the DPDK release it is built against. The driver
- * is written against the current API and starts its control threads through the wrappers
- * below; a branch for older releases supplies what they lack.
+ * What skeleton_ag needs of the DPDK release it is built against beyond the dmadev API: its
+ * control threads are started and joined through the wrappers below.
  */
 
 #include <stdint.h>
 
 #include <rte_common.h>
-#include <rte_log.h>
 #include <rte_stdatomic.h>
 #include <rte_version.h>
 
@@ -47,6 +45,7 @@ skag_thread_join(skag_thread_t id)
 #include <pthread.h>
 
 #include <rte_lcore.h>
+#include <rte_log.h>
 
 typedef pthread_t skag_thread_t;
 typedef void *skag_thread_ret_t;

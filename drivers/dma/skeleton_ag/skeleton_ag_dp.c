@@ -163,8 +163,11 @@ skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
  * the windows the previous copies hit, on a vchan whose group no member left, runs at once;
  * everything else goes through skag_exec(), which also moves the hints. inter (an inter-domain
  * vchan) and imported (one of its ends is memory of another OS instance) are constant in each
- * caller, so that each kind of vchan gets its loop, with its state in registers: forced
- * inlining, as the compiler does not inline a loop holding rte_memcpy() by itself.
+ * caller, so that each kind of vchan gets its own loop, with the tests of inter and imported
+ * folded away and the windows and epoch in registers. __rte_always_inline is what gives that:
+ * with plain inline, GCC 12 at -O2 and -O3 keeps one out-of-line skag_run_descs() for the
+ * three kinds (the object shrinks from 11.8 to 7.4 KB), which then tests both flags for every
+ * descriptor of every vchan.
  */
 static __rte_always_inline void
 skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *const last,
@@ -195,7 +198,10 @@ skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *con
 	}
 }
 
-/* Execute ops [idx, end): at most two runs of contiguous descriptors, before and after the wrap. */
+/*
+ * Execute ops [idx, end): at most two runs of contiguous descriptors, before and after the wrap.
+ * Forced inline as skag_run_descs(), so that inter and imported stay constant down to it.
+ */
 static __rte_always_inline void
 skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter,
 	      const bool imported)
