@@ -1154,6 +1154,43 @@ agos_copy_checked(int ep, int sp, uint64_t src, int dp, uint64_t dst, uint8_t se
 #define AGOS_DST_LEN	(AGOS_BUF_LEN + 2 * AGOS_CANARY_LEN)
 
 /*
+ * App p sets up an inter-OS vchan on device 0 from its handler to app q's (handlers h) and
+ * copies from its p_src into q's q_dst, checked; then q the other way, from q_src into p_dst.
+ */
+static int
+agos_copy_both_ways(int p, uint64_t p_src, uint64_t p_dst, int q, uint64_t q_src,
+		    uint64_t q_dst, const uint16_t *h, uint8_t seed_pq, uint8_t seed_qp)
+{
+	const struct {
+		int from, to;
+		uint64_t src, dst;
+		uint8_t seed;
+	} dir[2] = {
+		{ p, q, p_src, q_dst, seed_pq },
+		{ q, p, q_src, p_dst, seed_qp },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(dir); i++) {
+		ret = agos_setup(dir[i].from, 0, RTE_DMA_INTER_OS_DOMAIN, h[dir[i].from],
+				 h[dir[i].to]);
+		if (ret != 0) {
+			printf("inter-OS vchan %s -> %s: %d\n", agos_proc_name(dir[i].from),
+			       agos_proc_name(dir[i].to), ret);
+			return -1;
+		}
+		if (agos_copy_checked(dir[i].from, dir[i].from, dir[i].src, dir[i].to, dir[i].dst,
+				      dir[i].seed) != 0) {
+			printf("copy %s -> %s failed\n", agos_proc_name(dir[i].from),
+			       agos_proc_name(dir[i].to));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Two apps: A creates, B joins with the same device id; A copies into B's memory and B back
  * into A's, byte for byte with canaries; fill and copy_sg into B; a copy past B's DPDK memory
  * writes nothing; B leaves: A gets MEMBER_LEFT once, B nothing, A's copies then fail with
@@ -1188,14 +1225,8 @@ test_agos_two_apps(void)
 	ev_b = agos_nb_events(AGOS_B);
 
 	/* A -> B, then B -> A with B's own device. */
-	AGOS_CHECK_RET(agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]), 0,
-		       "inter-OS vchan A -> B");
-	AGOS_CHECK(agos_copy_checked(AGOS_A, AGOS_A, a_src, AGOS_B, b_dst, 0x11) == 0,
-		   "copy A -> B");
-	AGOS_CHECK_RET(agos_setup(AGOS_B, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_B], h[AGOS_A]), 0,
-		       "inter-OS vchan B -> A");
-	AGOS_CHECK(agos_copy_checked(AGOS_B, AGOS_B, b_src, AGOS_A, a_dst, 0x22) == 0,
-		   "copy B -> A");
+	AGOS_CHECK(agos_copy_both_ways(AGOS_A, a_src, a_dst, AGOS_B, b_src, b_dst, h, 0x11,
+				       0x22) == 0, "copies A -> B -> A");
 	/* Sizes down to one byte, at odd offsets. */
 	AGOS_CHECK_RET(agos_mem(AGOS_A, AGOS_PATTERN, a_src, AGOS_BUF_LEN, 0x33, NULL), 0,
 		       "pattern");
@@ -2185,6 +2216,7 @@ test_agos_secondary(void)
 	uint64_t v_src = 0, v_dst = 0, b_src = 0, b_dst = 0;
 	struct agos_cmd c = { .op = AGOS_EXIT };
 	uint16_t h[AGOS_NB_PROCS];
+	int ret = TEST_FAILED;
 	struct agos_res r;
 	int16_t g = -1;
 	uint32_t ev;
@@ -2199,14 +2231,8 @@ test_agos_secondary(void)
 	agos_case_group(g);
 	AGOS_CHECK_RET(agos_join(AGOS_V, 0, g, AGOS_B, 0), 0, "join by V");
 	AGOS_CHECK(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
-	AGOS_CHECK_RET(agos_setup(AGOS_V, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_V], h[AGOS_B]), 0,
-		       "vchan V -> B");
-	AGOS_CHECK(agos_copy_checked(AGOS_V, AGOS_V, v_src, AGOS_B, b_dst, 0x71) == 0,
-		   "copy V -> B");
-	AGOS_CHECK_RET(agos_setup(AGOS_B, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_B], h[AGOS_V]), 0,
-		       "vchan B -> V");
-	AGOS_CHECK(agos_copy_checked(AGOS_B, AGOS_B, b_src, AGOS_V, v_dst, 0x72) == 0,
-		   "copy B -> V");
+	AGOS_CHECK(agos_copy_both_ways(AGOS_V, v_src, v_dst, AGOS_B, b_src, b_dst, h, 0x71,
+				       0x72) == 0, "copies V -> B -> V");
 	ev = agos_nb_events(AGOS_B);
 	AGOS_CHECK_RET(agos_leave(AGOS_V, 0, g), 0, "leave by V");
 	AGOS_CHECK(agos_event_once(AGOS_B, ev, 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_V, 0),
@@ -2214,13 +2240,11 @@ test_agos_secondary(void)
 	AGOS_CHECK(agos_call(AGOS_V, &c, &r) == 0 &&
 		   ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0, "exit of V");
 	agos_kids[AGOS_V].pid = 0;
-	agos_free(AGOS_B, b_src);
-	agos_free(AGOS_B, b_dst);
-	return TEST_SUCCESS;
+	ret = TEST_SUCCESS;
 fail:
 	agos_free(AGOS_B, b_src);
 	agos_free(AGOS_B, b_dst);
-	return TEST_FAILED;
+	return ret;
 }
 
 static struct unit_test_suite agos_suite = {
