@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Run the perf autotest dmadev_access_group_perf_autotest with dpdk-test of the superproject
-# build (it starts its secondary processes itself) and write to OUTDIR:
+# build (it starts its secondary processes and its remote application, an independent primary
+# meeting it at the devices' rendezvous OUTDIR/rdv, itself) and write to OUTDIR:
 #   bench.log    all the run printed
 #   bench.txt    its report: the tables and every target with PASS or MISS
 #   bench.csv    the same figures as CSV
-#   bench.png    throughput of every engine per copy size, with the spread of the rounds
+#   bench.png    throughput of every engine (local, inter-process and inter-OS vchans included)
+#                per copy size, with the spread of the rounds
 #   machine.txt  the machine and its load before the run
 # With BENCH_DPDK25=1 the same test also runs on Debian's DPDK 25.11 in the chroot of make
 # test-dpdk25 (into OUTDIR/dpdk25/), then the inter-domain / local ratios of both bases are
-# printed side by side (OUTDIR/bases.txt).
+# (inter-process and inter-OS) printed side by side (OUTDIR/bases.txt).
 #
 # Usage: devtools/run-bench.sh [OUTDIR, default build/bench]
 # Environment: BENCH_TEST      test binary (default: dpdk-test of the superproject build)
@@ -24,14 +26,20 @@ set -uo pipefail
 TEST=${BENCH_TEST:-$BUILD/subprojects/dpdk/app/test/dpdk-test}
 OUT=${1:-$BUILD/bench}
 NAME=dmadev_access_group_perf_autotest
-# Every dma_skag device sets the one group table: same explicit sizes. Eight devices: the
-# fan-out group has one member per process, max_members of them.
-VDEVS="--vdev=dma_skeleton"
-for i in 0 1 2 3 4 5 6 7; do
-	VDEVS="$VDEVS --vdev=dma_skag$i,max_groups=1024,max_members=8"
-done
-# Two 256 MiB buffers for the DRAM point, and the rest.
-HUGEPAGES=768
+# The devices, with the rendezvous directory $1. Every dma_skag device sets the one group table:
+# same explicit sizes, and the same rendezvous, which the test's remote application names too.
+# Eight devices: the fan-out group has one member per process, max_members of them.
+vdevs() {
+	local v="--vdev=dma_skeleton" i
+
+	for i in 0 1 2 3 4 5 6 7; do
+		v="$v --vdev=dma_skag$i,max_groups=1024,max_members=8,rendezvous=$1"
+	done
+	echo "$v"
+}
+# Three 256 MiB buffers for the DRAM point (source, peer, remote application), and the rest of
+# two applications.
+HUGEPAGES=1024
 
 [ -x "$TEST" ] || die "$TEST not found: build it first (make)"
 command -v gnuplot >/dev/null || die "gnuplot not found (devtools/install-deps.sh)"
@@ -66,7 +74,7 @@ cleanup_prefix() {
 # data.ENGINE files for gnuplot: point index, label, median, min, max.
 plot_data() {
 	local e
-	for e in memcpy skeleton ag_local ag_inter pvw; do
+	for e in memcpy skeleton ag_local ag_inter ag_os pvw; do
 		awk -F, -v e="$e" '$1 == "data" && $2 == e {
 			s = $3 >= 1048576 ? $3 / 1048576 "M" : $3 >= 1024 ? $3 / 1024 "K" : $3
 			if ($4 > 4194304)
@@ -77,9 +85,12 @@ plot_data() {
 }
 
 plot() {
-	local cpu
+	local cpu e
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	plot_data
+	for e in memcpy skeleton ag_local ag_inter ag_os pvw; do
+		[ -s "$OUT/data.$e" ] || die "no figures of engine $e in $OUT/bench.csv"
+	done
 	gnuplot <<GP || die "gnuplot failed"
 set terminal pngcairo size 960,640 noenhanced
 set output '$OUT/bench.png'
@@ -89,11 +100,13 @@ set ylabel 'GB/s'
 set logscale y
 set grid
 set offsets 0.3, 0.3, 0, 0
-set key outside below horizontal
+# Below the plot, out of the data's way.
+set key outside below center horizontal maxrows 2
 plot '$OUT/data.memcpy' using 1:3:4:5:xtic(2) with yerrorlines lw 2 title 'rte_memcpy loop', \\
      '$OUT/data.skeleton' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skeleton (stock)', \\
      '$OUT/data.ag_local' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skag local vchan', \\
-     '$OUT/data.ag_inter' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skag inter-domain vchan', \\
+     '$OUT/data.ag_inter' using 1:3:4:5 with yerrorlines lw 2 title 'dma_skag inter-process vchan', \\
+     '$OUT/data.ag_os' using 1:3:4:5 with yerrorlines lw 2 dt 2 lc rgb '#d62728' title 'dma_skag inter-OS vchan', \\
      '$OUT/data.pvw' using 1:3:4:5 with yerrorlines lw 2 title 'process_vm_writev (32 iovecs)'
 GP
 	rm -f "$OUT"/data.*
@@ -101,16 +114,21 @@ GP
 
 # On 22.11: the superproject build, -O2 -march=native.
 run_2211() {
-	local prefix=ag_bench_$$ rc
+	local prefix=ag_bench_$$ rdv rc
 
 	"$ROOT/devtools/hugepages.sh" "$HUGEPAGES" >/dev/null || exit 1
+	rdv=$(cd "$OUT" && pwd)/rdv
+	[ ${#rdv} -le 80 ] || die "rendezvous $rdv longer than 80 characters: give a shorter OUTDIR"
+	rm -rf "$rdv"
 	machine_info > "$OUT/machine.txt"
 	note "running $NAME (DPDK 22.11), log $OUT/bench.log"
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046
 	DPDK_TEST=$NAME DMADEV_AG_PERF_CSV=$OUT/bench.csv "$TEST" -l 0 --no-pci \
-		--file-prefix=$prefix --log-level=lib.eal:error $VDEVS > "$OUT/bench.log" 2>&1
+		--file-prefix=$prefix --log-level=lib.eal:error $(vdevs "$rdv") > "$OUT/bench.log" 2>&1
 	rc=$?
 	cleanup_prefix $prefix
+	cleanup_prefix ${prefix}_remote
+	rm -rf "$rdv"
 	report "$OUT/bench.log" > "$OUT/bench.txt"
 	cat "$OUT/bench.txt"
 	[ "$rc" = 0 ] || { tail -n 20 "$OUT/bench.log" >&2; die "$NAME failed (status $rc)"; }
@@ -133,12 +151,14 @@ run_2511() {
 		make -C tests/standalone WERROR=1 build/$(basename "$bin")" > "$out/build.log" 2>&1 ||
 		{ tail -n 20 "$out/build.log" >&2; die "build against DPDK 25.11 failed"; }
 	note "running $NAME (DPDK 25.11), log $out/bench.log"
-	in_chroot "cd $SRC && DPDK_TEST=$NAME DMADEV_AG_PERF_CSV=$SRC/bench.csv \
+	in_chroot "cd $SRC && rm -rf $SRC/bench-rdv && DPDK_TEST=$NAME \
+		DMADEV_AG_PERF_CSV=$SRC/bench.csv \
 		$(env | grep '^DMADEV_AG_PERF_[A-Z]*=' | grep -v _CSV= | tr '\n' ' ') \
 		$bin -l 0 --no-pci -d $PLUGIN --file-prefix=ag_bench25 --log-level=lib.eal:error \
-		$VDEVS" > "$out/bench.log" 2>&1
+		$(vdevs $SRC/bench-rdv)" > "$out/bench.log" 2>&1
 	rc=$?
-	in_chroot "rm -rf /var/run/dpdk/ag_bench25; rm -f /dev/hugepages/ag_bench25map_*"
+	in_chroot "rm -rf /var/run/dpdk/ag_bench25 /var/run/dpdk/ag_bench25_remote $SRC/bench-rdv; \
+		rm -f /dev/hugepages/ag_bench25map_* /dev/hugepages/ag_bench25_remotemap_*"
 	report "$out/bench.log" > "$out/bench.txt"
 	[ "$rc" = 0 ] || { tail -n 20 "$out/bench.log" >&2; die "$NAME on DPDK 25.11 failed"; }
 	cp "$CHROOT$SRC/bench.csv" "$out/bench.csv" || die "$NAME on DPDK 25.11 wrote no CSV"
@@ -150,21 +170,26 @@ compare_bases() {
 	echo "Inter-domain / local ops/s, median [min..max] of the rounds of each run"
 	echo "(ratios only: the 22.11 build is -O2 -march=native, the 25.11 plugin and test are"
 	echo "built with Debian's pkg-config flags, -O3 -march=corei7; absolute figures differ)"
-	printf '%-12s %24s %24s\n' "size" "DPDK 22.11" "DPDK 25.11"
+	printf '%-12s %24s %24s %24s %24s\n' "" "inter-process" "inter-process" "inter-OS" \
+		"inter-OS"
+	printf '%-12s %24s %24s %24s %24s\n' "size" "DPDK 22.11" "DPDK 25.11" "DPDK 22.11" \
+		"DPDK 25.11"
 	awk -F, 'FNR == 1 { f++ }
-		$1 == "ratio" && $2 == "inter_local" {
+		$1 == "ratio" && ($2 == "inter_local" || $2 == "os_local") {
 			k = $3 " " $4
-			v[f, k] = sprintf("%.3f [%.3f..%.3f]", $5, $6, $7)
-			if (f == 1)
+			v[f, $2, k] = sprintf("%.3f [%.3f..%.3f]", $5, $6, $7)
+			if (f == 1 && $2 == "inter_local")
 				order[n++] = k
 		}
 		END {
 			for (i = 0; i < n; i++) {
-				split(order[i], a, " ")
+				k = order[i]
+				split(k, a, " ")
 				s = a[1] >= 1048576 ? a[1] / 1048576 "M" : a[1] >= 1024 ? a[1] / 1024 "K" : a[1]
 				if (a[2] > 4194304)
 					s = s " in " a[2] / 1048576 "M"
-				printf "%-12s %24s %24s\n", s, v[1, order[i]], v[2, order[i]]
+				printf "%-12s %24s %24s %24s %24s\n", s, v[1, "inter_local", k],
+					v[2, "inter_local", k], v[1, "os_local", k], v[2, "os_local", k]
 			}
 		}' "$OUT/bench.csv" "$OUT/dpdk25/bench.csv"
 }

@@ -589,6 +589,8 @@ agos_log_dump(int p)
 	char path[PATH_MAX + 16], line[512];
 	FILE *f;
 
+	if (agos_prefixes[p][0] == '\0')
+		return;		/* a secondary of A: its output is A's */
 	snprintf(path, sizeof(path), "%s/%s.log", agos_dir, agos_prefixes[p]);
 	f = fopen(path, "re");
 	if (f == NULL)
@@ -623,9 +625,13 @@ agos_log_has(int p, const char *text, unsigned int timeout_ms)
 	return found;
 }
 
-/* Start app p (B, C or a victim), wait until it runs its command loop. */
+/*
+ * Start app p (B, C or a victim), wait until it runs its command loop. A secondary victim is a
+ * secondary process of A instead, with A's file prefix (none of its own to clean up) and its
+ * output in A's.
+ */
 static int
-agos_start(int p)
+agos_start_as(int p, bool secondary)
 {
 	struct agos_slot *s = &agos_ctl->p[p];
 	char role[32], log[PATH_MAX + 16];
@@ -633,16 +639,25 @@ agos_start(int p)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if (snprintf(agos_prefixes[p], sizeof(agos_prefixes[p]), "%s_%s", ag_os_prefix(),
-		     agos_proc_name(p)) >= (int)sizeof(agos_prefixes[p])) {
-		printf("file prefix %s too long\n", ag_os_prefix());
-		return -1;
-	}
 	snprintf(role, sizeof(role), "%s%d", AGOS_ROLE_WORKER, p);
-	snprintf(log, sizeof(log), "%s/%s.log", agos_dir, agos_prefixes[p]);
-	unlink(log);
-	ret = ag_os_spawn(&agos_kids[p], AGOS_TEST_NAME, agos_prefixes[p], "0", AGOS_ROLE_ENV,
-			  role, AGOS_CTL_ENV, agos_ctl_path, log);
+	if (secondary) {
+		agos_prefixes[p][0] = '\0';
+		/* It finds the file from its environment, as the others do. */
+		ret = setenv(AGOS_CTL_ENV, agos_ctl_path, 1) == 0 ? 0 : -errno;
+		if (ret == 0)
+			ret = ag_spawn(&agos_kids[p], AGOS_TEST_NAME, AGOS_ROLE_ENV, role, "0");
+		unsetenv(AGOS_CTL_ENV);
+	} else {
+		if (snprintf(agos_prefixes[p], sizeof(agos_prefixes[p]), "%s_%s", ag_os_prefix(),
+			     agos_proc_name(p)) >= (int)sizeof(agos_prefixes[p])) {
+			printf("file prefix %s too long\n", ag_os_prefix());
+			return -1;
+		}
+		snprintf(log, sizeof(log), "%s/%s.log", agos_dir, agos_prefixes[p]);
+		unlink(log);
+		ret = ag_os_spawn(&agos_kids[p], AGOS_TEST_NAME, agos_prefixes[p], "0",
+				  AGOS_ROLE_ENV, role, AGOS_CTL_ENV, agos_ctl_path, log);
+	}
 	if (ret != 0) {
 		printf("cannot start app %s: %d\n", agos_proc_name(p), ret);
 		return -1;
@@ -659,6 +674,12 @@ agos_start(int p)
 		rte_delay_us_sleep(1000);
 	}
 	return 0;
+}
+
+static int
+agos_start(int p)
+{
+	return agos_start_as(p, false);
 }
 
 /* Issue a command to app p without waiting; the sequence number to wait for. */
@@ -1136,6 +1157,43 @@ agos_copy_checked(int ep, int sp, uint64_t src, int dp, uint64_t dst, uint8_t se
 #define AGOS_DST_LEN	(AGOS_BUF_LEN + 2 * AGOS_CANARY_LEN)
 
 /*
+ * App p sets up an inter-OS vchan on device 0 from its handler to app q's (handlers h) and
+ * copies from its p_src into q's q_dst, checked; then q the other way, from q_src into p_dst.
+ */
+static int
+agos_copy_both_ways(int p, uint64_t p_src, uint64_t p_dst, int q, uint64_t q_src,
+		    uint64_t q_dst, const uint16_t *h, uint8_t seed_pq, uint8_t seed_qp)
+{
+	const struct {
+		int from, to;
+		uint64_t src, dst;
+		uint8_t seed;
+	} dir[2] = {
+		{ p, q, p_src, q_dst, seed_pq },
+		{ q, p, q_src, p_dst, seed_qp },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(dir); i++) {
+		ret = agos_setup(dir[i].from, 0, RTE_DMA_INTER_OS_DOMAIN, h[dir[i].from],
+				 h[dir[i].to]);
+		if (ret != 0) {
+			printf("inter-OS vchan %s -> %s: %d\n", agos_proc_name(dir[i].from),
+			       agos_proc_name(dir[i].to), ret);
+			return -1;
+		}
+		if (agos_copy_checked(dir[i].from, dir[i].from, dir[i].src, dir[i].to, dir[i].dst,
+				      dir[i].seed) != 0) {
+			printf("copy %s -> %s failed\n", agos_proc_name(dir[i].from),
+			       agos_proc_name(dir[i].to));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Two apps: A creates, B joins with the same device id; A copies into B's memory and B back
  * into A's, byte for byte with canaries; fill and copy_sg into B; a copy past B's DPDK memory
  * writes nothing; B leaves: A gets MEMBER_LEFT once, B nothing, A's copies then fail with
@@ -1170,14 +1228,8 @@ test_agos_two_apps(void)
 	ev_b = agos_nb_events(AGOS_B);
 
 	/* A -> B, then B -> A with B's own device. */
-	AGOS_CHECK_RET(agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]), 0,
-		       "inter-OS vchan A -> B");
-	AGOS_CHECK(agos_copy_checked(AGOS_A, AGOS_A, a_src, AGOS_B, b_dst, 0x11) == 0,
-		   "copy A -> B");
-	AGOS_CHECK_RET(agos_setup(AGOS_B, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_B], h[AGOS_A]), 0,
-		       "inter-OS vchan B -> A");
-	AGOS_CHECK(agos_copy_checked(AGOS_B, AGOS_B, b_src, AGOS_A, a_dst, 0x22) == 0,
-		   "copy B -> A");
+	AGOS_CHECK(agos_copy_both_ways(AGOS_A, a_src, a_dst, AGOS_B, b_src, b_dst, h, 0x11,
+				       0x22) == 0, "copies A -> B -> A");
 	/* Sizes down to one byte, at odd offsets. */
 	AGOS_CHECK_RET(agos_mem(AGOS_A, AGOS_PATTERN, a_src, AGOS_BUF_LEN, 0x33, NULL), 0,
 		       "pattern");
@@ -2154,6 +2206,50 @@ agos_suite_teardown(void)
 	}
 }
 
+/*
+ * A secondary process of app A (as victim V): the vdev bus probes its devices without devargs,
+ * so they take A's rendezvous from A. It joins a group of app B with A's device 0, copies into
+ * B's memory and B into its own, byte for byte with canaries; it leaves, B gets MEMBER_LEFT
+ * once; it exits cleanly.
+ */
+static int
+test_agos_secondary(void)
+{
+	const int procs[] = { AGOS_B, AGOS_V };
+	uint64_t v_src = 0, v_dst = 0, b_src = 0, b_dst = 0;
+	struct agos_cmd c = { .op = AGOS_EXIT };
+	uint16_t h[AGOS_NB_PROCS];
+	int ret = TEST_FAILED;
+	struct agos_res r;
+	int16_t g = -1;
+	uint32_t ev;
+
+	AGOS_CHECK(agos_start_as(AGOS_V, true) == 0, "start V as a secondary of A");
+	v_src = agos_alloc(AGOS_V, AGOS_BUF_LEN);
+	v_dst = agos_alloc(AGOS_V, AGOS_DST_LEN);
+	b_src = agos_alloc(AGOS_B, AGOS_BUF_LEN);
+	b_dst = agos_alloc(AGOS_B, AGOS_DST_LEN);
+	AGOS_CHECK(v_src != 0 && v_dst != 0 && b_src != 0 && b_dst != 0, "rte_malloc");
+	AGOS_CHECK_RET(agos_create(AGOS_B, 0, &g), 0, "create by B");
+	agos_case_group(g);
+	AGOS_CHECK_RET(agos_join(AGOS_V, 0, g, AGOS_B, 0), 0, "join by V");
+	AGOS_CHECK(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
+	AGOS_CHECK(agos_copy_both_ways(AGOS_V, v_src, v_dst, AGOS_B, b_src, b_dst, h, 0x71,
+				       0x72) == 0, "copies V -> B -> V");
+	ev = agos_nb_events(AGOS_B);
+	AGOS_CHECK_RET(agos_leave(AGOS_V, 0, g), 0, "leave by V");
+	AGOS_CHECK(agos_event_once(AGOS_B, ev, 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_V, 0),
+		   "MEMBER_LEFT of V at B");
+	AGOS_CHECK(agos_call(AGOS_V, &c, &r) == 0 &&
+		   ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0, "exit of V");
+	agos_kids[AGOS_V].pid = 0;
+	ret = TEST_SUCCESS;
+fail:
+	agos_free(AGOS_B, b_src);
+	agos_free(AGOS_B, b_dst);
+	return ret;
+}
+
 static struct unit_test_suite agos_suite = {
 	.suite_name = "dmadev access pair group between independent primaries",
 	.setup = agos_suite_setup,
@@ -2171,6 +2267,7 @@ static struct unit_test_suite agos_suite = {
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_stranger),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_malformed_request),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_bad_reply),
+		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_secondary),
 		TEST_CASES_END()
 	}
 };
@@ -2200,7 +2297,8 @@ test_dmadev_access_group_os(void)
 	 */
 	mallopt(M_ARENA_MAX, 1);
 	ret = ag_os_rendezvous(agos_dir, sizeof(agos_dir));
-	if (ret != 0) {
+	/* A secondary has no --vdev: its devices use its primary's rendezvous. */
+	if (ret != 0 && rte_eal_process_type() == RTE_PROC_PRIMARY) {
 		printf("no rendezvous directory in the devargs: %d\n", ret);
 		return TEST_FAILED;
 	}

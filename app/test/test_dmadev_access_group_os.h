@@ -145,7 +145,9 @@ ag_os_prefix_cleanup(const char *prefix)
 	FILE *f;
 	DIR *d;
 
-	if (snprintf(path, sizeof(path), "/var/run/dpdk/%s", prefix) >= (int)sizeof(path))
+	/* Never every application's files. */
+	if (prefix[0] == '\0' ||
+	    snprintf(path, sizeof(path), "/var/run/dpdk/%s", prefix) >= (int)sizeof(path))
 		return;
 	d = opendir(path);
 	if (d != NULL) {

@@ -39,21 +39,25 @@ test_dmadev_access_group_perf(void)
 #include <rte_stdatomic.h>
 #include <rte_uuid.h>
 
-#include "test_dmadev_access_group.h"
+#include "test_dmadev_access_group_os.h"
 
 /*
- * Performance of inter-domain DMA with dma_skag, in one run of one primary and the secondaries
- * it starts (this test again, the role in PF_ROLE_ENV):
- *  - data path: rte_memcpy, stock dma_skeleton, dma_skag on a local and on an inter-domain
- *    vchan, and process_vm_writev(), all into the same buffer of a peer process, in rounds
- *    that interleave engines and sizes;
+ * Performance of inter-domain DMA with dma_skag, in one run of one primary, the secondaries it
+ * starts and one independent primary it starts (this test again, the role in PF_ROLE_ENV):
+ *  - data path: rte_memcpy, stock dma_skeleton, dma_skag on a local vchan, on an inter-process
+ *    vchan and process_vm_writev(), all into the same buffer of a peer process, and dma_skag on
+ *    an inter-OS vchan into a buffer of the remote application (an independent primary meeting
+ *    the primary at the devices' rendezvous), in rounds that interleave engines and sizes;
  *  - control ops: create and destroy (primary), join, handler_get and leave (peer) with 1, 64
- *    and 1024 live groups, and leave again with the MEMBER_LEFT receiver placed elsewhere;
+ *    and 1024 live groups, the same five in the remote application, its join, handler_get and
+ *    leave in groups of the primary's application, and leave again with the MEMBER_LEFT
+ *    receiver placed elsewhere;
  *  - death detection: SIGKILL of a member or of a creator that keeps doing control ops and
  *    copies, at a random moment, until the survivor's callback;
  *  - MEMBER_LEFT fan-out to the members of a full group, one process each.
  * Figures are printed, with the targets they are held against; the test fails only when a
- * measurement cannot be made. Environment (all optional):
+ * measurement cannot be made. Every dma_skag device needs the same rendezvous=<dir>: the
+ * remote application names it too. Environment (all optional):
  *   DMADEV_AG_PERF_ROUNDS   data path rounds (7, at least 5)
  *   DMADEV_AG_PERF_MS       length of one data path measurement in ms (100)
  *   DMADEV_AG_PERF_SAMPLES  control op samples per op and group count (2000)
@@ -67,10 +71,12 @@ test_dmadev_access_group_perf(void)
 #define PF_ROLE_PEER		"peer"		/* lends its buffer, times join/handler_get/leave */
 #define PF_ROLE_VICTIM		"victim"	/* loops on control ops and copies until killed */
 #define PF_ROLE_FANOUT		"fanout"	/* "fanout<N>": member N of the fan-out group */
+#define PF_ROLE_REMOTE		"remote"	/* other application: lends its buffer, times ops */
+#define PF_CTL_ENV		"DPDK_TEST_DMADEV_AG_PERF_CTL"	/* the remote's command file */
 #define PF_CTL_MZ		"ag_perf_ctl"
 
 #define PF_NB_DEVS		8		/* dma_skag0..7: the fan-out group is full */
-#define PF_PEER_DEV		1
+#define PF_PEER_DEV		1		/* also the remote application's device */
 #define PF_VICTIM_DEV		2
 #define PF_MAX_GROUPS		1024
 #define PF_SPAN			(4u << 20)	/* per buffer: stays in the last-level cache */
@@ -89,20 +95,28 @@ test_dmadev_access_group_perf(void)
 /* Targets of the figures. */
 #define PF_T_INTER_LOCAL	0.99
 #define PF_T_INTER_MEMCPY	0.95
+#define PF_T_OS_LOCAL		0.97
 #define PF_T_CTRL_MED_US	1.0
 #define PF_T_CTRL_P99_US	5.0
+#define PF_T_OS_CTRL_MED_US	20.0
+#define PF_T_OS_CTRL_P99_US	20.0
 #define PF_T_KILL_MED_US	200.0
 #define PF_T_KILL_P99_US	1000.0
 #define PF_T_FANOUT_P99_US	100.0
 
-enum pf_engine { PF_MEMCPY, PF_SKELETON, PF_AG_LOCAL, PF_AG_INTER, PF_PVW, PF_NB_ENGINES };
+enum pf_engine {
+	PF_MEMCPY, PF_SKELETON, PF_AG_LOCAL, PF_AG_INTER, PF_AG_OS, PF_PVW, PF_NB_ENGINES
+};
 
 static const char *const pf_engine_names[PF_NB_ENGINES] = {
-	"rte_memcpy", "dma_skeleton", "skag local", "skag inter-domain", "process_vm_writev",
+	"rte_memcpy", "dma_skeleton", "skag local", "skag inter-process", "skag inter-OS",
+	"process_vm_writev",
 };
 static const char *const pf_engine_ids[PF_NB_ENGINES] = {
-	"memcpy", "skeleton", "ag_local", "ag_inter", "pvw",
+	"memcpy", "skeleton", "ag_local", "ag_inter", "ag_os", "pvw",
 };
+/* The vchans of dma_skag0 in the data path, by engine. */
+static const enum pf_engine pf_vchan_engines[] = { PF_AG_LOCAL, PF_AG_INTER, PF_AG_OS };
 
 struct pf_point {
 	uint32_t size;		/* bytes per copy */
@@ -115,16 +129,58 @@ static const struct pf_point pf_points[] = {
 };
 #define PF_NB_POINTS		RTE_DIM(pf_points)
 
-enum pf_cmd { PF_CMD_NONE, PF_CMD_JOIN, PF_CMD_LEAVE, PF_CMD_CTRL, PF_CMD_EXIT };
+/* Commands of the peer (secondary) and of the remote application (independent primary). */
+enum pf_cmd {
+	PF_CMD_NONE,
+	PF_CMD_JOIN,		/* join the group, allocate the buffer */
+	PF_CMD_LEAVE,		/* leave the group, free the buffer */
+	PF_CMD_CTRL,		/* time join, handler_get and leave in a group of the primary */
+	PF_CMD_CTRL_CD,		/* remote: time create and destroy of groups of its own */
+	PF_CMD_CLEAR,		/* remote: zero the first len bytes of the buffer */
+	PF_CMD_CHECK,		/* remote: check the first len bytes against the source pattern */
+	PF_CMD_EXIT,
+};
 enum pf_fo_cmd { PF_FO_NONE, PF_FO_LEAVE, PF_FO_REJOIN, PF_FO_STOP };
 
-/* Shared by the primary and its secondaries, in a memzone. */
-struct pf_ctl {
-	/* peer: commands of the primary */
+/* Commands of the primary to a process, one at a time, and their result. */
+struct pf_chan {
 	RTE_ATOMIC(uint32_t) cmd_seq;
 	RTE_ATOMIC(uint32_t) done_seq;
 	uint32_t cmd;
 	int32_t status;
+};
+
+/* Times of control ops in ns, written by the process that makes them. */
+struct pf_ctrl_ns {
+	uint64_t create[PF_MAX_SAMPLES];
+	uint64_t destroy[PF_MAX_SAMPLES];
+	uint64_t join[PF_MAX_SAMPLES];
+	uint64_t hget[PF_MAX_SAMPLES];
+	uint64_t leave[PF_MAX_SAMPLES];
+	uint32_t leave_csw[PF_MAX_SAMPLES];	/* context switches during each leave */
+};
+
+/*
+ * The remote application's part, in a file of the rendezvous directory that it and the
+ * primary map: DPDK memory and IPC do not reach another application.
+ */
+struct pf_os_ctl {
+	struct pf_chan chan;
+	RTE_ATOMIC(int32_t) pid;	/* set once the remote application runs */
+	int16_t group_id;
+	uint32_t samples;
+	uint32_t len;			/* CLEAR, CHECK */
+	rte_uuid_t token;
+	rte_uuid_t prim_domain;
+	rte_uuid_t domain;		/* the remote's */
+	uint64_t buf;			/* the remote's buffer, at its address */
+	struct pf_ctrl_ns ns;
+};
+
+/* Shared by the primary and its secondaries, in a memzone. */
+struct pf_ctl {
+	/* peer: commands of the primary */
+	struct pf_chan peer;
 	RTE_ATOMIC(int32_t) peer_pid;	/* set once the peer runs */
 	int32_t peer_cpu;
 	int16_t group_id;
@@ -133,11 +189,7 @@ struct pf_ctl {
 	rte_uuid_t prim_domain;
 	rte_uuid_t peer_domain;
 	uint64_t peer_buf;		/* the peer's buffer, same address in every process */
-	/* peer: CMD_CTRL samples in ns, and context switches during each leave */
-	uint64_t join_ns[PF_MAX_SAMPLES];
-	uint64_t hget_ns[PF_MAX_SAMPLES];
-	uint64_t leave_ns[PF_MAX_SAMPLES];
-	uint32_t leave_csw[PF_MAX_SAMPLES];
+	struct pf_ctrl_ns peer_ns;	/* peer: CMD_CTRL samples (join, hget, leave) */
 	/* victim */
 	uint32_t victim_creator;	/* creates the group, else joins it */
 	int16_t victim_group;
@@ -175,6 +227,7 @@ struct pf_results {
 	bool have_data;
 	uint32_t ctrl_groups[3];
 	struct pf_stat ctrl[3][5];	/* create, destroy, join, handler_get, leave */
+	struct pf_stat os_ctrl[3][5];	/* the same, in the remote application */
 	uint32_t nb_ctrl;
 	struct pf_stat leave_diag[3];	/* no receiver, other process, same process */
 	struct pf_stat leave_quiet[3];	/* the leaves without a context switch */
@@ -201,6 +254,9 @@ static const char *const pf_diag_names[3] = {
 };
 
 static struct pf_ctl *pf_ctl;
+static struct pf_os_ctl *pf_os;
+static char pf_os_path[PATH_MAX];	/* the file of pf_os */
+static char pf_os_prefix[64];		/* file prefix of the remote application */
 static struct pf_results pf_res;
 static int16_t pf_dev[PF_NB_DEVS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 static int16_t pf_skel = -1;
@@ -369,11 +425,11 @@ pf_wait_eq(const pf_atomic_u32_t *p, uint32_t v, struct ag_child *c, unsigned in
 
 	while (pf_load(p) != v) {
 		if (c != NULL && ag_child_gone(c)) {
-			printf("secondary %d exited (status 0x%x)\n", c->pid, c->status);
+			printf("process %d exited (status 0x%x)\n", c->pid, c->status);
 			return -ECHILD;
 		}
 		if (ag_now_ns() > deadline) {
-			printf("timeout waiting for a secondary\n");
+			printf("timeout waiting for process %d\n", c != NULL ? c->pid : -1);
 			return -ETIMEDOUT;
 		}
 		rte_delay_us_sleep(PF_IDLE_US);
@@ -391,9 +447,9 @@ pf_spawn(struct ag_child *c, const char *role)
 	return ret;
 }
 
-/* One vchan per entry of src/dst handlers (0: local), device left stopped. */
+/* One vchan per entry of dom (type 0: local), device left stopped. */
 static int
-pf_dev_config(int16_t dev_id, const uint16_t *src_h, const uint16_t *dst_h, uint16_t nb)
+pf_dev_config(int16_t dev_id, const struct rte_dma_inter_domain_param *dom, uint16_t nb)
 {
 	struct rte_dma_conf conf = { .nb_vchans = nb };
 	struct rte_dma_vchan_conf vconf;
@@ -407,89 +463,152 @@ pf_dev_config(int16_t dev_id, const uint16_t *src_h, const uint16_t *dst_h, uint
 		memset(&vconf, 0, sizeof(vconf));
 		vconf.direction = RTE_DMA_DIR_MEM_TO_MEM;
 		vconf.nb_desc = PF_NB_DESC;
-		if (src_h[i] != 0) {
-			vconf.domain.type = RTE_DMA_INTER_PROCESS_DOMAIN;
-			vconf.domain.src_handler = src_h[i];
-			vconf.domain.dst_handler = dst_h[i];
-		}
+		vconf.domain = dom[i];
 		ret = rte_dma_vchan_setup(dev_id, i, &vconf);
+	}
+	return ret;
+}
+
+/* Run a command in the process c serving ch and wait for it; its status. */
+static int
+pf_chan_cmd(struct pf_chan *ch, struct ag_child *c, enum pf_cmd cmd, unsigned int timeout_ms)
+{
+	uint32_t seq = pf_load(&ch->cmd_seq) + 1;
+	int ret;
+
+	ch->cmd = cmd;
+	ch->status = -EINPROGRESS;
+	pf_store(&ch->cmd_seq, seq);
+	ret = pf_wait_eq(&ch->done_seq, seq, c, timeout_ms);
+	if (ret != 0)
+		return ret;
+	if (ch->status != 0)
+		printf("command %d of process %d failed: %d\n", cmd, c->pid, ch->status);
+	return ch->status;
+}
+
+/* Serve the commands of ch with exec until PF_CMD_EXIT. */
+static int
+pf_chan_serve(struct pf_chan *ch, int (*exec)(uint32_t cmd))
+{
+	uint32_t seq = 0;
+
+	for (;;) {
+		seq = pf_next_cmd(&ch->cmd_seq, seq);
+		if (ch->cmd == PF_CMD_EXIT) {
+			ch->status = 0;
+			pf_store(&ch->done_seq, seq);
+			return TEST_SUCCESS;
+		}
+		ch->status = exec(ch->cmd);
+		pf_store(&ch->done_seq, seq);
+	}
+}
+
+/* n creates and destroys of a group of dev's own, timed in ns. */
+static int
+pf_time_create_destroy(int16_t dev, uint8_t *domain, uint32_t n, struct pf_ctrl_ns *ns)
+{
+	uint64_t t0, t1;
+	rte_uuid_t tok;
+	uint32_t i;
+	int16_t g;
+	int ret;
+
+	ag_uuid_random(tok);
+	for (i = 0; i < n; i++) {
+		t0 = ag_now_ns();
+		ret = rte_dma_access_pair_group_create(dev, domain, tok, &g, pf_event_cb);
+		t1 = ag_now_ns();
+		if (ret != 0)
+			return ret;
+		ns->create[i] = t1 - t0;
+		ret = rte_dma_access_pair_group_destroy(dev, g);
+		ns->destroy[i] = ag_now_ns() - t1;
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * n times: join group g with token, get the handler of the creator's domain, leave; each
+ * timed in ns, with the context switches of the calling thread during each leave.
+ */
+static int
+pf_time_join_leave(int16_t dev, uint8_t *domain, uint8_t *token, int16_t g, uint8_t *creator,
+		   uint32_t n, struct pf_ctrl_ns *ns)
+{
+	struct rusage ru0, ru1;
+	uint64_t t0, t1, t2, t3;
+	uint32_t k;
+	uint16_t h;
+	int ret = 0;
+
+	for (k = 0; k < n && ret == 0; k++) {
+		t0 = ag_now_ns();
+		ret = rte_dma_access_pair_group_join(dev, domain, token, g, pf_event_cb);
+		t1 = ag_now_ns();
+		if (ret != 0)
+			break;
+		ret = rte_dma_access_pair_group_handler_get(dev, g, creator, &h);
+		t2 = ag_now_ns();
+		getrusage(RUSAGE_THREAD, &ru0);
+		t3 = ag_now_ns();
+		if (rte_dma_access_pair_group_leave(dev, g) != 0 && ret == 0)
+			ret = -EIO;
+		ns->leave[k] = ag_now_ns() - t3;
+		getrusage(RUSAGE_THREAD, &ru1);
+		ns->join[k] = t1 - t0;
+		ns->hget[k] = t2 - t1;
+		ns->leave_csw[k] = (ru1.ru_nvcsw - ru0.ru_nvcsw) + (ru1.ru_nivcsw - ru0.ru_nivcsw);
 	}
 	return ret;
 }
 
 /* --- secondaries --- */
 
+static void *pf_peer_buf;
+static int16_t pf_peer_group = -1;
+
+static int
+pf_peer_exec(uint32_t cmd)
+{
+	int16_t dev = pf_dev[PF_PEER_DEV];
+	int ret;
+
+	switch (cmd) {
+	case PF_CMD_JOIN:
+		pf_peer_group = pf_ctl->group_id;
+		ret = rte_dma_access_pair_group_join(dev, pf_ctl->peer_domain, pf_ctl->token,
+						     pf_peer_group, pf_event_cb);
+		if (ret != 0)
+			return ret;
+		pf_peer_buf = rte_malloc("ag_perf_peer", PF_DRAM_SPAN, 4096);
+		pf_ctl->peer_buf = (uintptr_t)pf_peer_buf;
+		return pf_peer_buf == NULL ? -ENOMEM : 0;
+	case PF_CMD_LEAVE:
+		ret = rte_dma_access_pair_group_leave(dev, pf_peer_group);
+		rte_free(pf_peer_buf);
+		pf_peer_buf = NULL;
+		return ret;
+	case PF_CMD_CTRL:
+		return pf_time_join_leave(dev, pf_ctl->peer_domain, pf_ctl->token,
+					  pf_ctl->group_id, pf_ctl->prim_domain, pf_ctl->samples,
+					  &pf_ctl->peer_ns);
+	default:
+		return -EINVAL;
+	}
+}
+
 /* Run the primary's commands until PF_CMD_EXIT. */
 static int
 pf_peer(void)
 {
-	int16_t dev = pf_dev[PF_PEER_DEV];
-	struct rusage ru0, ru1;
-	uint32_t seq = 0, k;
-	uint64_t t0, t1, t2, t3;
-	void *buf = NULL;
-	int16_t g = -1;
-	uint16_t h;
-	int ret;
-
 	ag_uuid_random(pf_ctl->peer_domain);
 	pf_ctl->peer_cpu = sched_getcpu();
 	rte_atomic_store_explicit(&pf_ctl->peer_pid, getpid(), rte_memory_order_release);
-	for (;;) {
-		seq = pf_next_cmd(&pf_ctl->cmd_seq, seq);
-		ret = 0;
-		switch (pf_ctl->cmd) {
-		case PF_CMD_JOIN:
-			g = pf_ctl->group_id;
-			ret = rte_dma_access_pair_group_join(dev, pf_ctl->peer_domain,
-							     pf_ctl->token, g, pf_event_cb);
-			if (ret != 0)
-				break;
-			buf = rte_malloc("ag_perf_peer", PF_DRAM_SPAN, 4096);
-			if (buf == NULL)
-				ret = -ENOMEM;
-			pf_ctl->peer_buf = (uintptr_t)buf;
-			break;
-		case PF_CMD_LEAVE:
-			ret = rte_dma_access_pair_group_leave(dev, g);
-			rte_free(buf);
-			buf = NULL;
-			break;
-		case PF_CMD_CTRL:
-			g = pf_ctl->group_id;
-			for (k = 0; k < pf_ctl->samples && ret == 0; k++) {
-				t0 = ag_now_ns();
-				ret = rte_dma_access_pair_group_join(dev, pf_ctl->peer_domain,
-						pf_ctl->token, g, pf_event_cb);
-				t1 = ag_now_ns();
-				if (ret != 0)
-					break;
-				ret = rte_dma_access_pair_group_handler_get(dev, g,
-						pf_ctl->prim_domain, &h);
-				t2 = ag_now_ns();
-				getrusage(RUSAGE_THREAD, &ru0);
-				t3 = ag_now_ns();
-				if (rte_dma_access_pair_group_leave(dev, g) != 0 && ret == 0)
-					ret = -EIO;
-				pf_ctl->leave_ns[k] = ag_now_ns() - t3;
-				getrusage(RUSAGE_THREAD, &ru1);
-				pf_ctl->join_ns[k] = t1 - t0;
-				pf_ctl->hget_ns[k] = t2 - t1;
-				pf_ctl->leave_csw[k] = (ru1.ru_nvcsw - ru0.ru_nvcsw) +
-						       (ru1.ru_nivcsw - ru0.ru_nivcsw);
-			}
-			break;
-		case PF_CMD_EXIT:
-			pf_ctl->status = 0;
-			pf_store(&pf_ctl->done_seq, seq);
-			return TEST_SUCCESS;
-		default:
-			ret = -EINVAL;
-			break;
-		}
-		pf_ctl->status = ret;
-		pf_store(&pf_ctl->done_seq, seq);
-	}
+	return pf_chan_serve(&pf_ctl->peer, pf_peer_exec);
 }
 
 /*
@@ -502,8 +621,8 @@ pf_victim(void)
 {
 	int16_t dev = pf_dev[PF_VICTIM_DEV], g = pf_ctl->victim_group, sg;
 	uint64_t deadline = ag_now_ns() + (uint64_t)PF_TIMEOUT_MS * 1000000;
+	const struct rte_dma_inter_domain_param local = { .type = RTE_DMA_INTER_DOMAIN_NONE };
 	enum rte_dma_status_code st;
-	const uint16_t zero = 0;
 	uint8_t *src, *dst;
 	rte_uuid_t domain, tok;
 	uint16_t h, last;
@@ -516,7 +635,7 @@ pf_victim(void)
 	if (src == NULL)
 		return TEST_FAILED;
 	dst = src + PF_COPY_LEN;
-	ret = pf_dev_config(dev, &zero, &zero, 1);
+	ret = pf_dev_config(dev, &local, 1);
 	if (ret == 0)
 		ret = rte_dma_start(dev);
 	if (ret != 0) {
@@ -630,25 +749,72 @@ pf_secondary(const char *role)
 	return TEST_FAILED;
 }
 
-/* --- primary: data path --- */
+/* --- remote application: an independent primary, another OS instance for dma_skag --- */
 
-/* Run a command in the peer and wait for it. */
+static void *pf_os_buf;
+
 static int
-pf_peer_cmd(struct ag_child *peer, enum pf_cmd cmd, unsigned int timeout_ms)
+pf_remote_exec(uint32_t cmd)
 {
-	uint32_t seq = pf_ctl->cmd_seq + 1;
+	int16_t dev = pf_dev[PF_PEER_DEV];
 	int ret;
 
-	pf_ctl->cmd = cmd;
-	pf_ctl->status = -EINPROGRESS;
-	pf_store(&pf_ctl->cmd_seq, seq);
-	ret = pf_wait_eq(&pf_ctl->done_seq, seq, peer, timeout_ms);
-	if (ret != 0)
+	switch (cmd) {
+	case PF_CMD_JOIN:
+		/* Allocated first: the primary's vchan imports the memory there is at its setup. */
+		pf_os_buf = rte_malloc("ag_perf_remote", PF_DRAM_SPAN, 4096);
+		if (pf_os_buf == NULL)
+			return -ENOMEM;
+		pf_os->buf = (uintptr_t)pf_os_buf;
+		return rte_dma_access_pair_group_join(dev, pf_os->domain, pf_os->token,
+						      pf_os->group_id, pf_event_cb);
+	case PF_CMD_LEAVE:
+		ret = rte_dma_access_pair_group_leave(dev, pf_os->group_id);
+		rte_free(pf_os_buf);
+		pf_os_buf = NULL;
 		return ret;
-	if (pf_ctl->status != 0)
-		printf("peer command %d failed: %d\n", cmd, pf_ctl->status);
-	return pf_ctl->status;
+	case PF_CMD_CLEAR:
+		if (pf_os_buf == NULL || pf_os->len > PF_DRAM_SPAN)
+			return -EINVAL;
+		memset(pf_os_buf, 0, pf_os->len);
+		return 0;
+	case PF_CMD_CHECK:
+		if (pf_os_buf == NULL || pf_os->len > PF_DRAM_SPAN)
+			return -EINVAL;
+		return ag_pattern_check(pf_os_buf, pf_os->len, 0) == 0 ? 0 : -EIO;
+	case PF_CMD_CTRL:
+		return pf_time_join_leave(dev, pf_os->domain, pf_os->token, pf_os->group_id,
+					  pf_os->prim_domain, pf_os->samples, &pf_os->ns);
+	case PF_CMD_CTRL_CD:
+		return pf_time_create_destroy(dev, pf_os->domain, pf_os->samples, &pf_os->ns);
+	default:
+		return -EINVAL;
+	}
 }
+
+/* Run the commands of the primary of another application, in the file ctl, until EXIT. */
+static int
+pf_remote(const char *ctl)
+{
+	int ret;
+
+	if (ctl == NULL) {
+		printf("remote: no %s\n", PF_CTL_ENV);
+		return TEST_FAILED;
+	}
+	pf_os = ag_os_shm_map(ctl, sizeof(*pf_os), false);
+	if (pf_os == NULL) {
+		printf("remote: cannot map %s: %s\n", ctl, strerror(errno));
+		return TEST_FAILED;
+	}
+	rte_atomic_store_explicit(&pf_os->pid, getpid(), rte_memory_order_release);
+	ret = pf_chan_serve(&pf_os->chan, pf_remote_exec);
+	rte_free(pf_os_buf);
+	munmap(pf_os, sizeof(*pf_os));
+	return ret;
+}
+
+/* --- primary: data path --- */
 
 static int
 pf_run_memcpy(const struct pf_point *pt, uint8_t *src, uint8_t *dst, uint64_t min_ns,
@@ -753,14 +919,30 @@ pf_run_dma(int16_t dev_id, uint16_t vchan, const struct pf_point *pt, uint8_t *s
 	return 0;
 }
 
+/* Zero the first len bytes of the buffer of the remote application, or check them. */
 static int
-pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, uint8_t *dst)
+pf_remote_mem(struct ag_child *remote, enum pf_cmd cmd, uint32_t len)
+{
+	pf_os->len = len;
+	return pf_chan_cmd(&pf_os->chan, remote, cmd, PF_TIMEOUT_MS);
+}
+
+/* One run of engine e at point p, into dst (the peer's buffer) or the remote's buffer. */
+static int
+pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, uint8_t *dst,
+	      struct ag_child *remote)
 {
 	const struct pf_point *pt = &pf_points[p];
 	uint64_t min_ns = (uint64_t)pf_cfg.ms * 1000000, ops = 0, ns = 1;
 	int ret;
 
-	memset(dst, 0, pt->size);
+	if (e == PF_AG_OS) {
+		ret = pf_remote_mem(remote, PF_CMD_CLEAR, pt->size);
+		if (ret != 0)
+			return ret;
+	} else {
+		memset(dst, 0, pt->size);
+	}
 	switch (e) {
 	case PF_MEMCPY:
 		ret = pf_run_memcpy(pt, src, dst, min_ns, &ops, &ns);
@@ -778,16 +960,25 @@ pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, ui
 	case PF_AG_INTER:
 		ret = pf_run_dma(pf_dev[0], 1, pt, src, dst, min_ns, &ops, &ns);
 		break;
+	case PF_AG_OS:
+		/* Addresses of the remote application, translated by the driver. */
+		ret = pf_run_dma(pf_dev[0], 2, pt, src, (uint8_t *)(uintptr_t)pf_os->buf, min_ns,
+				 &ops, &ns);
+		break;
 	default:
 		ret = pf_run_pvw(pt, src, dst, min_ns, &ops, &ns);
 		break;
 	}
 	if (ret != 0)
 		return ret;
-	/* The first copy went to offset 0. */
-	if (memcmp(dst, src, pt->size) != 0) {
+	/* The first copy went to offset 0; the remote checks its own memory. */
+	if (e == PF_AG_OS)
+		ret = pf_remote_mem(remote, PF_CMD_CHECK, pt->size);
+	else if (memcmp(dst, src, pt->size) != 0)
+		ret = -EIO;
+	if (ret != 0) {
 		printf("%s copied wrong data (%u B)\n", pf_engine_names[e], pt->size);
-		return -EIO;
+		return ret;
 	}
 	pf_res.mops[p][e][round] = ops * 1e3 / ns;
 	pf_res.gbps[p][e][round] = (double)ops * pt->size / ns;
@@ -796,17 +987,19 @@ pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, ui
 
 /*
  * Rounds over every point, every engine at each point. The engine order rotates by round and
- * the local and inter-domain runs swap places every other round, so that no engine gains from
- * its place; rounds go over all points so that a drift of the machine hits every point alike.
+ * the local, inter-process and inter-OS runs also rotate among their own places, so that no
+ * engine gains from its place; rounds go over all points so that a drift of the machine hits
+ * every point alike.
  */
 static int
-pf_data_rounds(uint8_t *src, uint8_t *dst)
+pf_data_rounds(uint8_t *src, uint8_t *dst, struct ag_child *remote)
 {
 	static const enum pf_engine order[PF_NB_ENGINES] = {
-		PF_MEMCPY, PF_SKELETON, PF_AG_LOCAL, PF_AG_INTER, PF_PVW,
+		PF_MEMCPY, PF_SKELETON, PF_AG_LOCAL, PF_AG_INTER, PF_AG_OS, PF_PVW,
 	};
+	const unsigned int nb_vc = RTE_DIM(pf_vchan_engines);
 	enum pf_engine e;
-	unsigned int p, i;
+	unsigned int p, i, v;
 	uint32_t r;
 	int ret;
 
@@ -814,9 +1007,13 @@ pf_data_rounds(uint8_t *src, uint8_t *dst)
 		for (p = 0; p < PF_NB_POINTS; p++) {
 			for (i = 0; i < PF_NB_ENGINES; i++) {
 				e = order[(i + r) % PF_NB_ENGINES];
-				if ((r & 1) && (e == PF_AG_LOCAL || e == PF_AG_INTER))
-					e = e == PF_AG_LOCAL ? PF_AG_INTER : PF_AG_LOCAL;
-				ret = pf_run_engine(e, p, r, src, dst);
+				for (v = 0; v < nb_vc; v++) {
+					if (e == pf_vchan_engines[v]) {
+						e = pf_vchan_engines[(v + r) % nb_vc];
+						break;
+					}
+				}
+				ret = pf_run_engine(e, p, r, src, dst, remote);
 				if (ret != 0)
 					return ret;
 			}
@@ -829,13 +1026,14 @@ pf_data_rounds(uint8_t *src, uint8_t *dst)
 }
 
 static int
-pf_data_path(struct ag_child *peer)
+pf_data_path(struct ag_child *peer, struct ag_child *remote)
 {
-	const uint16_t zero = 0;
-	uint16_t src_h[2] = { 0 }, dst_h[2] = { 0 };
+	const struct rte_dma_inter_domain_param local = { .type = RTE_DMA_INTER_DOMAIN_NONE };
+	struct rte_dma_inter_domain_param vc[RTE_DIM(pf_vchan_engines)];
+	uint16_t h_prim = 0, h_peer = 0, h_remote = 0;
+	bool remote_in = false;
 	uint8_t *src = NULL;
 	int16_t g = -1;
-	size_t i;
 	int ret;
 
 	printf("data path: %u rounds of %u ms per engine and point\n", pf_cfg.rounds, pf_cfg.ms);
@@ -846,20 +1044,36 @@ pf_data_path(struct ag_child *peer)
 		return ret;
 	}
 	pf_ctl->group_id = g;
-	ret = pf_peer_cmd(peer, PF_CMD_JOIN, PF_TIMEOUT_MS);
+	pf_os->group_id = g;
+	ret = pf_chan_cmd(&pf_ctl->peer, peer, PF_CMD_JOIN, PF_TIMEOUT_MS);
 	if (ret != 0)
 		goto out;
-	ret = rte_dma_access_pair_group_handler_get(pf_dev[0], g, pf_ctl->prim_domain,
-						    &src_h[1]);
+	ret = pf_chan_cmd(&pf_os->chan, remote, PF_CMD_JOIN, PF_TIMEOUT_MS);
+	remote_in = ret == 0;
+	if (ret == 0)
+		ret = rte_dma_access_pair_group_handler_get(pf_dev[0], g, pf_ctl->prim_domain,
+							    &h_prim);
 	if (ret == 0)
 		ret = rte_dma_access_pair_group_handler_get(pf_dev[0], g, pf_ctl->peer_domain,
-							    &dst_h[1]);
+							    &h_peer);
 	if (ret == 0)
-		ret = pf_dev_config(pf_dev[0], src_h, dst_h, 2);
+		ret = rte_dma_access_pair_group_handler_get(pf_dev[0], g, pf_os->domain,
+							    &h_remote);
+	/* vchan 0 local, 1 to the peer's process, 2 to the remote application. */
+	vc[0] = local;
+	vc[1] = local;
+	vc[1].type = RTE_DMA_INTER_PROCESS_DOMAIN;
+	vc[1].src_handler = h_prim;
+	vc[1].dst_handler = h_peer;
+	vc[2] = vc[1];
+	vc[2].type = RTE_DMA_INTER_OS_DOMAIN;
+	vc[2].dst_handler = h_remote;
+	if (ret == 0)
+		ret = pf_dev_config(pf_dev[0], vc, RTE_DIM(vc));
 	if (ret == 0)
 		ret = rte_dma_start(pf_dev[0]);
 	if (ret == 0)
-		ret = pf_dev_config(pf_skel, &zero, &zero, 1);
+		ret = pf_dev_config(pf_skel, &local, 1);
 	if (ret != 0) {
 		printf("vchan setup: %d\n", ret);
 		goto leave;
@@ -870,13 +1084,16 @@ pf_data_path(struct ag_child *peer)
 		ret = -ENOMEM;
 		goto leave;
 	}
-	for (i = 0; i < PF_DRAM_SPAN; i++)
-		src[i] = (uint8_t)(i * 7 + (i >> 12));
-	ret = pf_data_rounds(src, (uint8_t *)(uintptr_t)pf_ctl->peer_buf);
+	/* The pattern the remote application checks its copies against. */
+	ag_pattern(src, PF_DRAM_SPAN, 0);
+	ret = pf_data_rounds(src, (uint8_t *)(uintptr_t)pf_ctl->peer_buf, remote);
 	rte_dma_stop(pf_dev[0]);
 	rte_free(src);
 leave:
-	if (pf_peer_cmd(peer, PF_CMD_LEAVE, PF_TIMEOUT_MS) != 0 && ret == 0)
+	if (remote_in && pf_chan_cmd(&pf_os->chan, remote, PF_CMD_LEAVE, PF_TIMEOUT_MS) != 0 &&
+	    ret == 0)
+		ret = -EIO;
+	if (pf_chan_cmd(&pf_ctl->peer, peer, PF_CMD_LEAVE, PF_TIMEOUT_MS) != 0 && ret == 0)
 		ret = -EIO;
 out:
 	rte_dma_access_pair_group_destroy(pf_dev[0], g);
@@ -907,10 +1124,14 @@ pf_bg_fill(int16_t *bg, uint32_t *nb, uint32_t n)
 	return 0;
 }
 
-/* The peer joins, gets the creator's handler and leaves a group of ours, samples times. */
+/*
+ * Process c (serving ch) joins, gets the creator's handler and leaves a group of ours, samples
+ * times: join, handler_get and leave into st[0..2], with the leaves it was switched out in.
+ */
 static int
-pf_peer_ctrl(struct ag_child *peer, bool creator_cb, struct pf_stat *st, uint32_t *switched,
-	     struct pf_stat *quiet)
+pf_member_ctrl(struct pf_chan *ch, struct ag_child *c, int16_t *group_id, uint32_t *samples,
+	       struct pf_ctrl_ns *ns, bool creator_cb, struct pf_stat *st, uint32_t *switched,
+	       struct pf_stat *quiet)
 {
 	uint64_t *quiet_ns = calloc(pf_cfg.samples, sizeof(uint64_t));
 	uint32_t n = pf_cfg.samples, k, nq = 0;
@@ -925,22 +1146,51 @@ pf_peer_ctrl(struct ag_child *peer, bool creator_cb, struct pf_stat *st, uint32_
 		free(quiet_ns);
 		return ret;
 	}
-	pf_ctl->group_id = g;
-	pf_ctl->samples = n;
-	ret = pf_peer_cmd(peer, PF_CMD_CTRL, PF_TIMEOUT_MS + n);
+	*group_id = g;
+	*samples = n;
+	ret = pf_chan_cmd(ch, c, PF_CMD_CTRL, PF_TIMEOUT_MS + n);
 	rte_dma_access_pair_group_destroy(pf_dev[0], g);
 	if (ret == 0) {
 		for (k = 0; k < n; k++)
-			if (pf_ctl->leave_csw[k] == 0)
-				quiet_ns[nq++] = pf_ctl->leave_ns[k];
+			if (ns->leave_csw[k] == 0)
+				quiet_ns[nq++] = ns->leave[k];
 		*switched = n - nq;
 		*quiet = pf_stats(quiet_ns, nq);
-		st[0] = pf_stats(pf_ctl->join_ns, n);
-		st[1] = pf_stats(pf_ctl->hget_ns, n);
-		st[2] = pf_stats(pf_ctl->leave_ns, n);
+		st[0] = pf_stats(ns->join, n);
+		st[1] = pf_stats(ns->hget, n);
+		st[2] = pf_stats(ns->leave, n);
 	}
 	free(quiet_ns);
 	return ret;
+}
+
+static int
+pf_peer_ctrl(struct ag_child *peer, bool creator_cb, struct pf_stat *st, uint32_t *switched,
+	     struct pf_stat *quiet)
+{
+	return pf_member_ctrl(&pf_ctl->peer, peer, &pf_ctl->group_id, &pf_ctl->samples,
+			      &pf_ctl->peer_ns, creator_cb, st, switched, quiet);
+}
+
+/*
+ * The five control ops in the remote application, st[0..4] as in pf_res.ctrl: create and
+ * destroy of groups of its own, join, handler_get and leave in a group of the primary.
+ */
+static int
+pf_remote_ctrl(struct ag_child *remote, struct pf_stat *st)
+{
+	struct pf_stat quiet;
+	uint32_t switched;
+	int ret;
+
+	pf_os->samples = pf_cfg.samples;
+	ret = pf_chan_cmd(&pf_os->chan, remote, PF_CMD_CTRL_CD, PF_TIMEOUT_MS + pf_cfg.samples);
+	if (ret != 0)
+		return ret;
+	st[0] = pf_stats(pf_os->ns.create, pf_cfg.samples);
+	st[1] = pf_stats(pf_os->ns.destroy, pf_cfg.samples);
+	return pf_member_ctrl(&pf_os->chan, remote, &pf_os->group_id, &pf_os->samples,
+			      &pf_os->ns, true, &st[2], &switched, &quiet);
 }
 
 /* Join and leave in this process, the creator's callback on this process's watcher. */
@@ -1032,48 +1282,38 @@ pf_watcher_cpu(void)
 }
 
 static int
-pf_control(struct ag_child *peer)
+pf_control(struct ag_child *peer, struct ag_child *remote)
 {
 	static const uint32_t levels[3] = { 1, 64, PF_MAX_GROUPS };
-	uint32_t n = pf_cfg.samples, i, nb_bg = 0, p;
-	uint64_t *cr_ns, *de_ns, t0, t1;
+	uint32_t n = pf_cfg.samples, nb_bg = 0, p;
 	struct pf_stat peer_st[3], quiet;
+	struct pf_ctrl_ns *ns;
 	uint32_t switched;
-	int16_t *bg, g;
-	rte_uuid_t tok;
+	int16_t *bg;
 	int ret = 0;
 
-	cr_ns = calloc(n, sizeof(*cr_ns));
-	de_ns = calloc(n, sizeof(*de_ns));
+	ns = calloc(1, sizeof(*ns));
 	bg = calloc(PF_MAX_GROUPS, sizeof(*bg));
-	if (cr_ns == NULL || de_ns == NULL || bg == NULL) {
+	if (ns == NULL || bg == NULL) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	printf("control ops: %u samples per op with 1, 64 and %u live groups\n", n,
-	       PF_MAX_GROUPS);
-	ag_uuid_random(tok);
+	printf("control ops: %u samples per op with 1, 64 and %u live groups, in this "
+	       "application and in the remote one\n", n, PF_MAX_GROUPS);
 	for (p = 0; p < RTE_DIM(levels) && ret == 0; p++) {
 		/* The measured group makes the count. */
 		ret = pf_bg_fill(bg, &nb_bg, levels[p] - 1);
-		for (i = 0; i < n && ret == 0; i++) {
-			t0 = ag_now_ns();
-			ret = rte_dma_access_pair_group_create(pf_dev[0], pf_ctl->prim_domain, tok,
-							       &g, pf_event_cb);
-			t1 = ag_now_ns();
-			if (ret != 0)
-				break;
-			cr_ns[i] = t1 - t0;
-			ret = rte_dma_access_pair_group_destroy(pf_dev[0], g);
-			de_ns[i] = ag_now_ns() - t1;
-		}
+		if (ret == 0)
+			ret = pf_time_create_destroy(pf_dev[0], pf_ctl->prim_domain, n, ns);
 		if (ret == 0)
 			ret = pf_peer_ctrl(peer, true, peer_st, &switched, &quiet);
+		if (ret == 0)
+			ret = pf_remote_ctrl(remote, pf_res.os_ctrl[p]);
 		if (ret != 0)
 			break;
 		pf_res.ctrl_groups[p] = levels[p];
-		pf_res.ctrl[p][0] = pf_stats(cr_ns, n);
-		pf_res.ctrl[p][1] = pf_stats(de_ns, n);
+		pf_res.ctrl[p][0] = pf_stats(ns->create, n);
+		pf_res.ctrl[p][1] = pf_stats(ns->destroy, n);
 		memcpy(&pf_res.ctrl[p][2], peer_st, sizeof(peer_st));
 		pf_res.nb_ctrl = p + 1;
 		if (p == 0) {
@@ -1105,8 +1345,7 @@ pf_control(struct ag_child *peer)
 	pf_res.have_diag = true;
 out:
 	free(bg);
-	free(cr_ns);
-	free(de_ns);
+	free(ns);
 	return ret;
 }
 
@@ -1390,7 +1629,7 @@ pf_size_str(uint32_t v, char *buf, size_t len)
 static void
 pf_target(FILE *csv, bool pass, const char *name, double v, int prec, const char *note)
 {
-	printf("  %s  %-52s %.*f%s\n", pf_verdict(pass), name, prec, v, note);
+	printf("  %s  %-64s %.*f%s\n", pf_verdict(pass), name, prec, v, note);
 	if (csv != NULL)
 		fprintf(csv, "target,%s,%s,%.4f\n", name, pf_verdict(pass), v);
 }
@@ -1399,11 +1638,11 @@ static void
 pf_report_data(FILE *csv)
 {
 	char sz[16], sp[16];
-	struct pf_spread s, il, pi, im;
+	struct pf_spread s, il, ol, pi, im;
 	unsigned int p, e;
 
 	printf("\nData path: GB/s, median [min..max] of %u rounds of %u ms, into the peer's "
-	       "buffer\n", pf_res.rounds, pf_cfg.ms);
+	       "buffer (inter-OS: the remote application's)\n", pf_res.rounds, pf_cfg.ms);
 	printf("%-6s %-5s", "size", "span");
 	for (e = 0; e < PF_NB_ENGINES; e++)
 		printf(" %21s", pf_engine_names[e]);
@@ -1425,20 +1664,24 @@ pf_report_data(FILE *csv)
 
 	printf("\nRatios of the runs of one round (ops/s), median [min..max] of %u rounds\n",
 	       pf_res.rounds);
-	printf("%-6s %-5s %25s %25s %25s\n", "size", "span", "inter-domain / local",
-	       "process_vm_writev / inter", "inter-domain / rte_memcpy");
+	printf("%-6s %-5s %25s %25s %25s %25s\n", "size", "span", "inter-process / local",
+	       "inter-OS / local", "process_vm_writev / inter", "inter-process / memcpy");
 	for (p = 0; p < PF_NB_POINTS; p++) {
 		il = pf_ratio(p, PF_AG_INTER, PF_AG_LOCAL);
+		ol = pf_ratio(p, PF_AG_OS, PF_AG_LOCAL);
 		pi = pf_ratio(p, PF_PVW, PF_AG_INTER);
 		im = pf_ratio(p, PF_AG_INTER, PF_MEMCPY);
 		printf("%-6s %-5s      %6.3f [%5.3f..%5.3f]      %6.3f [%5.3f..%5.3f]"
-		       "      %6.3f [%5.3f..%5.3f]\n",
+		       "      %6.3f [%5.3f..%5.3f]      %6.3f [%5.3f..%5.3f]\n",
 		       pf_size_str(pf_points[p].size, sz, sizeof(sz)),
 		       pf_size_str(pf_points[p].span, sp, sizeof(sp)),
-		       il.med, il.min, il.max, pi.med, pi.min, pi.max, im.med, im.min, im.max);
+		       il.med, il.min, il.max, ol.med, ol.min, ol.max, pi.med, pi.min, pi.max,
+		       im.med, im.min, im.max);
 		if (csv != NULL) {
 			fprintf(csv, "ratio,inter_local,%u,%u,%.4f,%.4f,%.4f\n", pf_points[p].size,
 				pf_points[p].span, il.med, il.min, il.max);
+			fprintf(csv, "ratio,os_local,%u,%u,%.4f,%.4f,%.4f\n", pf_points[p].size,
+				pf_points[p].span, ol.med, ol.min, ol.max);
 			fprintf(csv, "ratio,pvw_inter,%u,%u,%.4f,%.4f,%.4f\n", pf_points[p].size,
 				pf_points[p].span, pi.med, pi.min, pi.max);
 			fprintf(csv, "ratio,inter_memcpy,%u,%u,%.4f,%.4f,%.4f\n",
@@ -1447,28 +1690,43 @@ pf_report_data(FILE *csv)
 	}
 }
 
+/* One table of control op latencies by live group count; CSV lines of section sec. */
 static void
-pf_report_ctrl(FILE *csv)
+pf_report_ctrl_table(FILE *csv, const char *sec, struct pf_stat (*st)[5])
 {
 	const struct pf_stat *s;
 	unsigned int p, o;
 
-	printf("\nControl ops, us: median / p99 (max) of %u samples\n%-12s", pf_cfg.samples,
-	       "live groups");
+	printf("%-12s", "live groups");
 	for (p = 0; p < pf_res.nb_ctrl; p++)
 		printf(" %26u", pf_res.ctrl_groups[p]);
 	printf("\n");
 	for (o = 0; o < 5; o++) {
 		printf("%-12s", pf_ctrl_names[o]);
 		for (p = 0; p < pf_res.nb_ctrl; p++) {
-			s = &pf_res.ctrl[p][o];
+			s = &st[p][o];
 			printf("      %6.2f / %6.2f (%6.1f)", s->med_us, s->p99_us, s->max_us);
 			if (csv != NULL)
-				fprintf(csv, "ctrl,%s,%u,%.3f,%.3f,%.3f\n", pf_ctrl_names[o],
+				fprintf(csv, "%s,%s,%u,%.3f,%.3f,%.3f\n", sec, pf_ctrl_names[o],
 					pf_res.ctrl_groups[p], s->med_us, s->p99_us, s->max_us);
 		}
 		printf("\n");
 	}
+}
+
+static void
+pf_report_ctrl(FILE *csv)
+{
+	const struct pf_stat *s;
+	unsigned int o;
+
+	printf("\nControl ops, us: median / p99 (max) of %u samples\n", pf_cfg.samples);
+	pf_report_ctrl_table(csv, "ctrl", pf_res.ctrl);
+	printf("\nControl ops between independent primaries, us: median / p99 (max) of %u "
+	       "samples, in the remote application (create and destroy: groups of its own; join,"
+	       " handler_get and leave: in a group of the primary's application)\n",
+	       pf_cfg.samples);
+	pf_report_ctrl_table(csv, "ctrl_os", pf_res.os_ctrl);
 	if (!pf_res.have_diag)
 		return;
 	printf("\nleave with 1 live group, by where MEMBER_LEFT goes (primary's watcher on CPU %d,"
@@ -1536,20 +1794,44 @@ pf_report_events(FILE *csv)
 	}
 }
 
+/* The worst median and p99 over the group counts of each control op, against the targets. */
+static void
+pf_target_ctrl(FILE *csv, const char *what, struct pf_stat (*st)[5], double med_us,
+	       double p99_us)
+{
+	double worst_med, worst_p99;
+	unsigned int o, l;
+	char name[80];
+
+	for (o = 0; o < 5 && pf_res.nb_ctrl > 0; o++) {
+		worst_med = 0;
+		worst_p99 = 0;
+		for (l = 0; l < pf_res.nb_ctrl; l++) {
+			worst_med = RTE_MAX(worst_med, st[l][o].med_us);
+			worst_p99 = RTE_MAX(worst_p99, st[l][o].p99_us);
+		}
+		snprintf(name, sizeof(name), "%s%s median < %.0f us (worst of 1..%u groups)",
+			 what, pf_ctrl_names[o], med_us, PF_MAX_GROUPS);
+		pf_target(csv, worst_med < med_us, name, worst_med, 2, " us");
+		snprintf(name, sizeof(name), "%s%s p99 < %.0f us (worst of 1..%u groups)",
+			 what, pf_ctrl_names[o], p99_us, PF_MAX_GROUPS);
+		pf_target(csv, worst_p99 < p99_us, name, worst_p99, 2, " us");
+	}
+}
+
 static void
 pf_report_targets(FILE *csv)
 {
 	char name[80], sz[16], sp[16];
 	struct pf_spread s;
-	double worst_med, worst_p99;
-	unsigned int p, o, l;
+	unsigned int p, o;
 
 	printf("\nTargets\n");
 	for (p = 0; p < PF_NB_POINTS && pf_res.have_data; p++) {
 		s = pf_ratio(p, PF_AG_INTER, PF_AG_LOCAL);
 		if (pf_points[p].span == PF_DRAM_SPAN)
 			continue;
-		snprintf(name, sizeof(name), "inter-domain/local >= %.2f at %s B",
+		snprintf(name, sizeof(name), "inter-process/local >= %.2f at %s B",
 			 PF_T_INTER_LOCAL, pf_size_str(pf_points[p].size, sz, sizeof(sz)));
 		pf_target(csv, s.med >= PF_T_INTER_LOCAL, name, s.med, 3, " (median of rounds)");
 	}
@@ -1557,27 +1839,22 @@ pf_report_targets(FILE *csv)
 		if (pf_points[p].span != PF_DRAM_SPAN)
 			continue;
 		s = pf_ratio(p, PF_AG_INTER, PF_MEMCPY);
-		snprintf(name, sizeof(name), "inter-domain/rte_memcpy >= %.2f at %s in %s",
+		snprintf(name, sizeof(name), "inter-process/rte_memcpy >= %.2f at %s in %s",
 			 PF_T_INTER_MEMCPY, pf_size_str(pf_points[p].size, sz, sizeof(sz)),
 			 pf_size_str(pf_points[p].span, sp, sizeof(sp)));
 		pf_target(csv, s.med >= PF_T_INTER_MEMCPY, name, s.med, 3, " (median of rounds)");
 	}
-	for (o = 0; o < 5; o++) {
-		worst_med = 0;
-		worst_p99 = 0;
-		for (l = 0; l < pf_res.nb_ctrl; l++) {
-			worst_med = RTE_MAX(worst_med, pf_res.ctrl[l][o].med_us);
-			worst_p99 = RTE_MAX(worst_p99, pf_res.ctrl[l][o].p99_us);
-		}
-		if (pf_res.nb_ctrl == 0)
-			break;
-		snprintf(name, sizeof(name), "%s median < %.0f us (worst of 1..%u groups)",
-			 pf_ctrl_names[o], PF_T_CTRL_MED_US, PF_MAX_GROUPS);
-		pf_target(csv, worst_med < PF_T_CTRL_MED_US, name, worst_med, 2, " us");
-		snprintf(name, sizeof(name), "%s p99 < %.0f us (worst of 1..%u groups)",
-			 pf_ctrl_names[o], PF_T_CTRL_P99_US, PF_MAX_GROUPS);
-		pf_target(csv, worst_p99 < PF_T_CTRL_P99_US, name, worst_p99, 2, " us");
+	/* Every point, the one above the last-level cache included. */
+	for (p = 0; p < PF_NB_POINTS && pf_res.have_data; p++) {
+		s = pf_ratio(p, PF_AG_OS, PF_AG_LOCAL);
+		snprintf(name, sizeof(name), "inter-OS/local >= %.2f at %s B in %s",
+			 PF_T_OS_LOCAL, pf_size_str(pf_points[p].size, sz, sizeof(sz)),
+			 pf_size_str(pf_points[p].span, sp, sizeof(sp)));
+		pf_target(csv, s.med >= PF_T_OS_LOCAL, name, s.med, 3, " (median of rounds)");
 	}
+	pf_target_ctrl(csv, "", pf_res.ctrl, PF_T_CTRL_MED_US, PF_T_CTRL_P99_US);
+	pf_target_ctrl(csv, "inter-OS ", pf_res.os_ctrl, PF_T_OS_CTRL_MED_US,
+		       PF_T_OS_CTRL_P99_US);
 	for (o = 0; o < 2 && pf_res.have_kill; o++) {
 		const struct pf_stat *k = &pf_res.kill[o];
 		const char *what = o == 0 ? "SIGKILL member -> MEMBER_LEFT" :
@@ -1637,22 +1914,90 @@ pf_lookup_devs(void)
 	return 0;
 }
 
+/*
+ * Start the remote application: an independent primary of its own file prefix with the
+ * devices of this one (so the same rendezvous), driven through a file in the rendezvous.
+ */
+static int
+pf_remote_start(struct ag_child *remote, const char *dir)
+{
+	int ret;
+
+	if (snprintf(pf_os_path, sizeof(pf_os_path), "%s/%s.perf", dir, ag_os_prefix()) >=
+	    (int)sizeof(pf_os_path) ||
+	    snprintf(pf_os_prefix, sizeof(pf_os_prefix), "%s_remote", ag_os_prefix()) >=
+	    (int)sizeof(pf_os_prefix)) {
+		printf("file prefix %s too long\n", ag_os_prefix());
+		return -ENAMETOOLONG;
+	}
+	pf_os = ag_os_shm_map(pf_os_path, sizeof(*pf_os), true);
+	if (pf_os == NULL) {
+		printf("cannot map %s: %s\n", pf_os_path, strerror(errno));
+		return -errno;
+	}
+	memcpy(pf_os->token, pf_ctl->token, sizeof(rte_uuid_t));
+	memcpy(pf_os->prim_domain, pf_ctl->prim_domain, sizeof(rte_uuid_t));
+	ag_uuid_random(pf_os->domain);
+	/* Its output goes to this process's. */
+	ret = ag_os_spawn(remote, PF_TEST_NAME, pf_os_prefix, pf_lcore, PF_ROLE_ENV,
+			  PF_ROLE_REMOTE, PF_CTL_ENV, pf_os_path, NULL);
+	if (ret != 0) {
+		printf("cannot start the remote application: %s\n", strerror(-ret));
+		return ret;
+	}
+	ret = pf_wait_eq((const uint32_t *)&pf_os->pid, (uint32_t)remote->pid, remote,
+			 PF_TIMEOUT_MS);
+	if (ret != 0)
+		printf("the remote application (file prefix %s) did not start\n", pf_os_prefix);
+	return ret;
+}
+
+/* Stop the remote application; 0 if it exited cleanly. */
+static int
+pf_remote_stop(struct ag_child *remote)
+{
+	int ret = 0;
+
+	if (remote->pid > 0) {
+		if (!ag_child_gone(remote))
+			ret = pf_chan_cmd(&pf_os->chan, remote, PF_CMD_EXIT, PF_TIMEOUT_MS);
+		if (ag_child_wait(remote, false, PF_TIMEOUT_MS) != 0 && ret == 0)
+			ret = -EIO;
+		ag_os_prefix_cleanup(pf_os_prefix);
+	}
+	if (pf_os != NULL) {
+		munmap(pf_os, sizeof(*pf_os));
+		pf_os = NULL;
+		unlink(pf_os_path);
+	}
+	return ret;
+}
+
 static int
 pf_primary(void)
 {
-	struct ag_child peer = { .pid = -1 };
+	struct ag_child peer = { .pid = -1 }, remote = { .pid = -1 };
 	const struct rte_memzone *mz;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct rte_dma_info info;
+	char dir[128];
 	int ret;
 
 	if (pf_lookup_devs() != 0 || pf_skel < 0) {
 		printf("needs --vdev=dma_skeleton and --vdev=dma_skag<N>,max_groups=%u,"
-		       "max_members=%u for N = 0..%u\n", PF_MAX_GROUPS, PF_NB_DEVS,
-		       PF_NB_DEVS - 1);
+		       "max_members=%u,rendezvous=<dir> for N = 0..%u\n", PF_MAX_GROUPS,
+		       PF_NB_DEVS, PF_NB_DEVS - 1);
 		return TEST_FAILED;
 	}
 	if (!rte_eal_has_hugepages() || rte_eal_iova_mode() != RTE_IOVA_VA) {
 		printf("needs hugepages (secondary processes) and IOVA as VA\n");
+		return TEST_FAILED;
+	}
+	/* The inter-OS runs need the remote application to meet this one. */
+	if (ag_os_rendezvous(dir, sizeof(dir)) != 0 || rte_dma_info_get(pf_dev[0], &info) != 0 ||
+	    !(info.dev_capa & RTE_DMA_CAPA_INTER_OS_DOMAIN)) {
+		printf("needs rendezvous=<dir> on every dma_skag device: the inter-OS runs start an"
+		       " independent primary that meets this one there\n");
 		return TEST_FAILED;
 	}
 	pf_cfg.rounds = pf_env_u32("DMADEV_AG_PERF_ROUNDS", 7, 5, PF_MAX_ROUNDS);
@@ -1680,14 +2025,19 @@ pf_primary(void)
 
 	ret = pf_spawn(&peer, PF_ROLE_PEER);
 	if (ret == 0)
+		ret = pf_remote_start(&remote, dir);
+	if (ret == 0)
 		ret = pf_wait_eq((const uint32_t *)&pf_ctl->peer_pid, (uint32_t)peer.pid, &peer,
 				 PF_TIMEOUT_MS);
 	if (ret == 0)
-		ret = pf_data_path(&peer);
+		ret = pf_data_path(&peer, &remote);
 	if (ret == 0)
-		ret = pf_control(&peer);
+		ret = pf_control(&peer, &remote);
+	if (pf_remote_stop(&remote) != 0 && ret == 0)
+		ret = -EIO;
 	if (peer.pid > 0) {
-		if (!ag_child_gone(&peer) && pf_peer_cmd(&peer, PF_CMD_EXIT, PF_TIMEOUT_MS) != 0)
+		if (!ag_child_gone(&peer) &&
+		    pf_chan_cmd(&pf_ctl->peer, &peer, PF_CMD_EXIT, PF_TIMEOUT_MS) != 0)
 			ret = ret != 0 ? ret : -EIO;
 		if (ag_child_wait(&peer, false, PF_TIMEOUT_MS) != 0 && ret == 0)
 			ret = -EIO;
@@ -1709,9 +2059,17 @@ test_dmadev_access_group_perf(void)
 {
 	const char *role = getenv(PF_ROLE_ENV);
 
-	if (pf_lookup_devs() != 0 && rte_eal_process_type() == RTE_PROC_SECONDARY) {
-		printf("secondary: dma_skag0..%u not found\n", PF_NB_DEVS - 1);
+	if (pf_lookup_devs() != 0 && role != NULL) {
+		printf("%s: dma_skag0..%u not found\n", role, PF_NB_DEVS - 1);
 		return TEST_FAILED;
+	}
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && role != NULL) {
+		if (strcmp(role, PF_ROLE_REMOTE) != 0) {
+			printf("independent primary with role %s, not %s\n", role,
+			       PF_ROLE_REMOTE);
+			return TEST_FAILED;
+		}
+		return pf_remote(getenv(PF_CTL_ENV));
 	}
 	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
 		if (role == NULL) {

@@ -716,7 +716,7 @@ static const char *volatile st_phase = "start";	/* for the watchdog */
 static void
 st_dump_tasks(pid_t pid)
 {
-	char path[64], line[256];
+	char path[PATH_MAX], line[256];
 	struct dirent *e;
 	DIR *d;
 	FILE *f;

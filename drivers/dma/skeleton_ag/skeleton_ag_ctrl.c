@@ -20,6 +20,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_memzone.h>
+#include <rte_string_fns.h>
 #include <rte_tailq.h>
 #include <rte_telemetry.h>
 
@@ -584,6 +585,37 @@ skag_ctrl_telemetry_register(void)
 	skag_ctrl.telemetry_done = true;
 }
 
+/*
+ * The rendezvous of the primary process, for its secondaries: the vdev bus probes the devices
+ * of a secondary without devargs, so they cannot name it themselves.
+ */
+static int
+skag_ctrl_rdv_publish(const char *dir)
+{
+	const struct rte_memzone *mz = rte_memzone_lookup(SKAG_CTRL_RDV_MZ_NAME);
+
+	if (mz == NULL)
+		mz = rte_memzone_reserve(SKAG_CTRL_RDV_MZ_NAME, SKAG_OS_DIR_MAX + 1, SOCKET_ID_ANY,
+					 0);
+	if (mz == NULL) {
+		SKAG_CTRL_LOG(ERR, "cannot reserve memzone %s: %s", SKAG_CTRL_RDV_MZ_NAME,
+			      rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	/* Written before any secondary can attach: they attach after the primary's probe. */
+	strlcpy(mz->addr, dir, SKAG_OS_DIR_MAX + 1);
+	return 0;
+}
+
+/* The rendezvous the primary published, "" if none. */
+static const char *
+skag_ctrl_rdv_primary(void)
+{
+	const struct rte_memzone *mz = rte_memzone_lookup(SKAG_CTRL_RDV_MZ_NAME);
+
+	return mz != NULL ? mz->addr : "";
+}
+
 int
 skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes,
 		 const char *dir)
@@ -594,6 +626,8 @@ skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes,
 
 	if (dir == NULL)
 		dir = "";
+	if (dir[0] == '\0' && rte_eal_process_type() != RTE_PROC_PRIMARY)
+		dir = skag_ctrl_rdv_primary();
 	pthread_mutex_lock(&skag_ctrl.lock);
 	if (skag_ctrl.refcnt > 0) {
 		/* One table per process: every device names the same rendezvous, or none. */
@@ -613,6 +647,11 @@ skag_ctrl_attach(uint16_t max_groups, uint16_t max_members, bool explicit_sizes,
 		SKAG_CTRL_LOG(ERR, "rendezvous path longer than %d", SKAG_OS_DIR_MAX);
 		rc = -EINVAL;
 		goto out;
+	}
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
+		rc = skag_ctrl_rdv_publish(dir);
+		if (rc != 0)
+			goto out;
 	}
 	strcpy(skag_ctrl.dir, dir);
 	if (dir[0] != '\0') {

@@ -33,6 +33,8 @@ extern "C" {
 
 /** Name of the memzone holding the group table. */
 #define SKAG_CTRL_MZ_NAME	"skeleton_ag_tbl"
+/** Name of the memzone holding the rendezvous of the primary process ("" for none). */
+#define SKAG_CTRL_RDV_MZ_NAME	"skeleton_ag_rdv"
 /** Names of the control threads; short enough for DPDK's internal thread prefix. */
 #define SKAG_CTRL_WATCH_NAME	"skag-watch"
 #define SKAG_CTRL_REAP_NAME	"skag-reap"
@@ -61,6 +63,8 @@ extern "C" {
  * @param dir
  *   Rendezvous directory of a table shared with other OS instances, NULL or "" for the table
  *   of the processes of this application (a memzone). Every device of a process gives the same.
+ *   The primary publishes its own in the memzone SKAG_CTRL_RDV_MZ_NAME; a secondary that gives
+ *   none (the vdev bus gives it no devargs) uses the primary's.
  * @return
  *   0, -EINVAL on bad or mismatching sizes, -ENOENT if a secondary finds no table, -ENOSPC
  *   if no process slot is free, or another negative errno.
