@@ -717,13 +717,17 @@ st_dump_tasks(pid_t pid)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+		if (snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+			     e->d_name) >= (int)sizeof(path))
+			continue;
 		f = fopen(path, "r");
 		if (f != NULL && fgets(line, sizeof(line), f) != NULL)
 			printf("storm: task %s", line);
 		if (f != NULL)
 			fclose(f);
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid, e->d_name);
+		if (snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid,
+			     e->d_name) >= (int)sizeof(path))
+			continue;
 		f = fopen(path, "r");
 		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
 			printf("storm:   %s", line);
