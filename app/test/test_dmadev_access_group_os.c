@@ -37,6 +37,7 @@ test_dmadev_access_group_os(void)
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_stdatomic.h>
+#include <rte_thread.h>
 #include <rte_uuid.h>
 
 #include "test_dmadev_access_group_os.h"
@@ -72,6 +73,7 @@ test_dmadev_access_group_os(void)
 #define AGOS_EVENT_MS		1000		/* required death/leave detection */
 #define AGOS_QUIET_MS		200		/* wait for events that must not come */
 #define AGOS_IDLE_MS		120000		/* a worker without commands gives up */
+#define AGOS_COUNT_MS		5000		/* fds and mappings hold still (/proc reads) */
 
 /* The driver's export protocol, as the socket of a member speaks it. */
 #define AGOS_WIRE_MAGIC		0x31707865676b6173ULL
@@ -646,11 +648,11 @@ agos_start(int p)
 	}
 	deadline = ag_now_ns() + (uint64_t)AGOS_START_MS * NS_PER_S / MS_PER_S;
 	while (rte_atomic_load_explicit(&s->pid, rte_memory_order_acquire) != agos_kids[p].pid) {
-		if (ag_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
+		if (ag_os_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
 			printf("app %s did not start (status 0x%x)\n", agos_proc_name(p),
 			       agos_kids[p].status);
 			agos_log_dump(p);
-			ag_child_kill(&agos_kids[p]);
+			ag_os_child_kill(&agos_kids[p]);
 			return -1;
 		}
 		rte_delay_us_sleep(1000);
@@ -677,7 +679,7 @@ agos_done(int p, uint32_t seq, struct agos_res *r)
 	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_CMD_MS * NS_PER_S / MS_PER_S;
 
 	while (agos_load(&s->done_seq) != seq) {
-		if (ag_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
+		if (ag_os_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
 			printf("app %s: no answer to command %u (%s, status 0x%x)\n",
 			       agos_proc_name(p), s->cmd.op,
 			       agos_kids[p].reaped ? "exited" : "timeout", agos_kids[p].status);
@@ -924,7 +926,7 @@ struct agos_usage {
 static int
 agos_usage_get(int p, struct agos_usage *u)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_EVENT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_COUNT_MS * NS_PER_S / MS_PER_S;
 	struct agos_usage prev = { -1, -1 };
 	int same = 0;
 
@@ -947,7 +949,7 @@ agos_usage_get(int p, struct agos_usage *u)
 static bool
 agos_usage_same(int p, const struct agos_usage *u)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_EVENT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_COUNT_MS * NS_PER_S / MS_PER_S;
 	int fds = -1, maps = -1;
 
 	do {
@@ -1047,7 +1049,7 @@ agos_case_cleanup(void)
 	int p, d;
 
 	if (agos_kids[AGOS_V].pid > 0) {
-		ag_child_kill(&agos_kids[AGOS_V]);
+		ag_os_child_kill(&agos_kids[AGOS_V]);
 		ag_os_prefix_cleanup(agos_prefixes[AGOS_V]);
 		agos_kids[AGOS_V].pid = 0;
 	}
@@ -1640,12 +1642,12 @@ agos_departure(enum agos_role role, bool killed)
 	t0 = ag_now_ns();
 	if (killed) {
 		kill(agos_kids[AGOS_V].pid, SIGKILL);
-		AGOS_CHECK(ag_child_wait(&agos_kids[AGOS_V], true, AGOS_CMD_MS) == 0,
+		AGOS_CHECK(ag_os_child_wait(&agos_kids[AGOS_V], true, AGOS_CMD_MS) == 0,
 			   "V not killed");
 	} else if (role == AGOS_ROLE_CREATOR) {
 		/* EAL cleanup closes its devices: its group goes with them. */
 		AGOS_CHECK(agos_call(AGOS_V, &c, &r) == 0 &&
-			   ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
+			   ag_os_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
 			   "V did not exit cleanly");
 	} else {
 		AGOS_CHECK_RET(agos_leave(AGOS_V, 0, g), 0, "leave by V");
@@ -1688,7 +1690,7 @@ agos_departure(enum agos_role role, bool killed)
 	if (!killed && role != AGOS_ROLE_CREATOR) {
 		c.op = AGOS_EXIT;
 		AGOS_CHECK(agos_call(AGOS_V, &c, &r) == 0 &&
-			   ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
+			   ag_os_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
 			   "V did not exit cleanly");
 	}
 	agos_kids[AGOS_V].pid = 0;
@@ -2143,12 +2145,13 @@ agos_suite_teardown(void)
 	for (p = AGOS_B; p < AGOS_NB_PROCS; p++) {
 		if (agos_kids[p].pid <= 0)
 			continue;
-		if (agos_ctl->p[p].pid == agos_kids[p].pid && !ag_child_gone(&agos_kids[p]) &&
+		if (agos_ctl->p[p].pid == agos_kids[p].pid && !ag_os_child_gone(&agos_kids[p]) &&
 		    agos_call(p, &c, &r) == 0)
-			ag_child_wait(&agos_kids[p], false, AGOS_CMD_MS);
-		ag_child_kill(&agos_kids[p]);
+			ag_os_child_wait(&agos_kids[p], false, AGOS_CMD_MS);
+		ag_os_child_kill(&agos_kids[p]);
 		ag_os_prefix_cleanup(agos_prefixes[p]);
 	}
+	printf("slowest reap of an application: %.1f ms\n", ag_os_reap_all());
 }
 
 static struct unit_test_suite agos_suite = {
