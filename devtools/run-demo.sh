@@ -7,9 +7,10 @@
 # (0 only if both processes verified the data).
 #
 # Usage: devtools/run-demo.sh [demo options, see: dpdk-dma_access_group -- --help]
-# Environment: DEMO_APP  binary (default: the one of the superproject build)
-#              DEMO_EAL  more EAL options for both processes (e.g. -d <driver plugin>)
-#              BUILD_DIR build directory (default: build)
+# Environment: DEMO_APP    binary (default: the one of the superproject build)
+#              DEMO_EAL    more EAL options for both processes (e.g. -d <driver plugin>)
+#              DEMO_MEM_MB memory the primary reserves at start (-m), default 128
+#              BUILD_DIR   build directory (default: build)
 
 set -uo pipefail
 
@@ -48,7 +49,9 @@ forward() {
 trap forward INT TERM
 
 echo "run-demo: starting the creator (primary, dma_skag0), file prefix $PREFIX"
-"$APP" -l 0 "${EAL[@]}" --vdev=dma_skag0 --vdev=dma_skag1 -- "$@" &
+# -m: the memory of both processes is reserved at start, so that the joiner's allocations
+# need no memory hotplug request to the primary, an IPC that times out on a loaded machine.
+"$APP" -l 0 "${EAL[@]}" -m "${DEMO_MEM_MB:-128}" --vdev=dma_skag0 --vdev=dma_skag1 -- "$@" &
 primary=$!
 
 # The secondary needs the primary's runtime config; EAL then waits for the
