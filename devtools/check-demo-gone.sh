@@ -29,12 +29,8 @@ MAX_LINES=50
 [ -x "$PRIMARY" ] || die "$PRIMARY not found: build it first (make)"
 "$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
 
-if [ "$(id -u)" = 0 ]; then
-	RUNDIR=/var/run/dpdk/$PREFIX
-else
-	RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX
-fi
-HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+RUNDIR=$DPDK_RUNBASE/$PREFIX
+HUGEDIR=$(hugetlbfs_dir)
 EAL=(--no-pci --file-prefix="$PREFIX" --log-level=lib.eal:error ${DEMO_EAL:-})
 TMP=$(mktemp -d)
 primary=0

@@ -22,12 +22,8 @@ PREFIX=dma_ag_demo_$$
 [ -x "$APP" ] || die "$APP not found: build it first (make)"
 "$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
 
-if [ "$(id -u)" = 0 ]; then
-	RUNDIR=/var/run/dpdk/$PREFIX
-else
-	RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX
-fi
-HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+RUNDIR=$DPDK_RUNBASE/$PREFIX
+HUGEDIR=$(hugetlbfs_dir)
 
 # One lcore each, on different CPUs when there are two.
 if [ "$(nproc)" -gt 1 ]; then SEC_LCORE=1; else SEC_LCORE=0; fi
