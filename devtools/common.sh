@@ -12,5 +12,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
 TARBALL=$BUILD/dl/$TARBALL_NAME
 
+# Where DPDK keeps the runtime directories of its file prefixes, for this user.
+if [ "$(id -u)" = 0 ]; then
+	DPDK_RUNBASE=/var/run/dpdk
+else
+	DPDK_RUNBASE=${XDG_RUNTIME_DIR:-/tmp}/dpdk
+fi
+# The hugetlbfs mount that holds DPDK's hugepage files ("" if none).
+hugetlbfs_dir() { awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts; }
+
 die() { echo "$(basename "$0"): ERROR: $*" >&2; exit 1; }
 note() { echo "$(basename "$0"): $*"; }

@@ -28,8 +28,8 @@ RDV=${DEMO_RDV:-$(realpath -m "$BUILD")/demo-os}
 "$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
 mkdir -p "$RDV" && chmod 700 "$RDV" || die "cannot create $RDV"
 
-if [ "$(id -u)" = 0 ]; then RUNBASE=/var/run/dpdk; else RUNBASE=${XDG_RUNTIME_DIR:-/tmp}/dpdk; fi
-HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+RUNBASE=$DPDK_RUNBASE
+HUGEDIR=$(hugetlbfs_dir)
 if [ "$(nproc)" -gt 1 ]; then J_LCORE=1; else J_LCORE=0; fi
 EAL=(--no-pci --log-level=lib.eal:error ${DEMO_EAL:-})
 

@@ -7,9 +7,10 @@
 # (0 only if both processes verified the data).
 #
 # Usage: devtools/run-demo.sh [demo options, see: dpdk-dma_access_group -- --help]
-# Environment: DEMO_APP  binary (default: the one of the superproject build)
-#              DEMO_EAL  more EAL options for both processes (e.g. -d <driver plugin>)
-#              BUILD_DIR build directory (default: build)
+# Environment: DEMO_APP    binary (default: the one of the superproject build)
+#              DEMO_EAL    more EAL options for both processes (e.g. -d <driver plugin>)
+#              DEMO_MEM_MB memory the primary reserves at start (-m), default 128
+#              BUILD_DIR   build directory (default: build)
 
 set -uo pipefail
 
@@ -21,12 +22,8 @@ PREFIX=dma_ag_demo_$$
 [ -x "$APP" ] || die "$APP not found: build it first (make)"
 "$ROOT/devtools/hugepages.sh" 256 >/dev/null || exit 1
 
-if [ "$(id -u)" = 0 ]; then
-	RUNDIR=/var/run/dpdk/$PREFIX
-else
-	RUNDIR=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$PREFIX
-fi
-HUGEDIR=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+RUNDIR=$DPDK_RUNBASE/$PREFIX
+HUGEDIR=$(hugetlbfs_dir)
 
 # One lcore each, on different CPUs when there are two.
 if [ "$(nproc)" -gt 1 ]; then SEC_LCORE=1; else SEC_LCORE=0; fi
@@ -48,7 +45,9 @@ forward() {
 trap forward INT TERM
 
 echo "run-demo: starting the creator (primary, dma_skag0), file prefix $PREFIX"
-"$APP" -l 0 "${EAL[@]}" --vdev=dma_skag0 --vdev=dma_skag1 -- "$@" &
+# -m: the memory of both processes is reserved at start, so that the joiner's allocations
+# need no memory hotplug request to the primary, an IPC that times out on a loaded machine.
+"$APP" -l 0 "${EAL[@]}" -m "${DEMO_MEM_MB:-128}" --vdev=dma_skag0 --vdev=dma_skag1 -- "$@" &
 primary=$!
 
 # The secondary needs the primary's runtime config; EAL then waits for the

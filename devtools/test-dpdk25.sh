@@ -52,6 +52,9 @@ check example-demo 300 "DEMO_APP=$SRC/examples/dma_access_group/build/dma_access
 	DEMO_EAL='-d $PLUGIN' BUILD_DIR=$SRC/build devtools/run-demo.sh"
 check example-demo-os 300 "DEMO_APP=$SRC/examples/dma_access_group/build/dma_access_group \
 	DEMO_EAL='-d $PLUGIN' BUILD_DIR=$SRC/build devtools/run-demo-os.sh"
+check example-creator-gone 120 "DEMO_APP=$SRC/examples/dma_access_group/build/dma_access_group \
+	PRIMARY_APP=/usr/bin/dpdk-test DEMO_EAL='-d $PLUGIN' BUILD_DIR=$SRC/build \
+	devtools/check-demo-gone.sh"
 check api-compat 120 "tests/standalone/build/upstream_api_user --no-pci --no-huge -m 256 \
 	--vdev=dma_skeleton --file-prefix=d25_api"
 check dmadev_autotest-dma_skag0 300 "DPDK_TEST=dmadev_autotest dpdk-test $EAL \

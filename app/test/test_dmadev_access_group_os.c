@@ -37,6 +37,7 @@ test_dmadev_access_group_os(void)
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_stdatomic.h>
+#include <rte_thread.h>
 #include <rte_uuid.h>
 
 #include "test_dmadev_access_group_os.h"
@@ -72,6 +73,7 @@ test_dmadev_access_group_os(void)
 #define AGOS_EVENT_MS		1000		/* required death/leave detection */
 #define AGOS_QUIET_MS		200		/* wait for events that must not come */
 #define AGOS_IDLE_MS		120000		/* a worker without commands gives up */
+#define AGOS_COUNT_MS		5000		/* fds and mappings hold still (/proc reads) */
 
 /* The driver's export protocol, as the socket of a member speaks it. */
 #define AGOS_WIRE_MAGIC		0x31707865676b6173ULL
@@ -108,6 +110,7 @@ enum agos_op {
 	AGOS_CHECK_PATTERN,
 	AGOS_COUNT,		/* open fds and mappings */
 	AGOS_FAKE_SERVER,	/* answer one import in place of the driver, badly */
+	AGOS_MEM_END,		/* end of the run of backed DPDK memory holding dst */
 	AGOS_EXIT,
 };
 
@@ -121,12 +124,20 @@ enum agos_bad_reply {
 	AGOS_BAD_HANGUP,	/* one region, then the connection closes */
 	AGOS_BAD_OVERLAP,	/* two regions over the same addresses */
 	AGOS_BAD_REFUSED,	/* a refusal: -EPERM expected, not -EPROTO */
+	AGOS_BAD_CUT,		/* a region, a region cut short (the end of it missing), the end */
+	AGOS_BAD_WRAP,		/* a region past the end of the address space */
+	AGOS_BAD_TWO_FDS,	/* a region with two descriptors */
+	AGOS_BAD_THREE_FDS,	/* a region with three: more than the importer takes */
+	AGOS_BAD_LAST_FD,	/* a region, then the end with a descriptor */
+	AGOS_BAD_IMPOSTOR,	/* a good reply, from another process at the member's path */
 	AGOS_NB_BAD,
 };
 
 static const char *const agos_bad_names[AGOS_NB_BAD] = {
 	"short message", "wrong magic", "region without fd", "unaligned region",
 	"region count mismatch", "hang-up before the end", "overlapping regions", "refusal",
+	"region cut short", "region wrapping around", "region with two fds",
+	"region with three fds", "end with an fd", "impostor at the member's path",
 };
 
 struct agos_cmd {
@@ -303,6 +314,21 @@ agos_vchan(int16_t dev_id, int type, uint16_t h_src, uint16_t h_dst)
 
 static int agos_fake_server(int variant);
 
+/* End of the run of backed DPDK memory, contiguous in VA, that holds addr; 0 if none. */
+static uint64_t
+agos_mem_end(uint64_t addr)
+{
+	const struct rte_memseg *ms;
+	uint64_t end = 0, at = addr;
+
+	while ((ms = rte_mem_virt2memseg((void *)(uintptr_t)at, NULL)) != NULL && ms->len != 0 &&
+	       (uintptr_t)ms->addr <= at && (uintptr_t)ms->addr + ms->len > at) {
+		end = (uintptr_t)ms->addr + ms->len;
+		at = end;
+	}
+	return end;
+}
+
 /* Execute a command in this process. */
 static void
 agos_exec(const struct agos_cmd *c, struct agos_res *r)
@@ -379,6 +405,10 @@ agos_exec(const struct agos_cmd *c, struct agos_res *r)
 		r->fds = ag_os_fd_count();
 		r->maps = ag_os_maps_count();
 		break;
+	case AGOS_MEM_END:
+		r->addr = agos_mem_end(c->dst);
+		ret = r->addr == 0 ? -ENOENT : 0;
+		break;
 	case AGOS_FAKE_SERVER:
 		ret = agos_fake_server(c->variant);
 		r->off = ret > 0;
@@ -431,24 +461,159 @@ agos_worker(int slot)
 	}
 }
 
+#define AGOS_FAKE_REGION	(2u << 20)
+#define AGOS_FAKE_MAX_FDS	3
+
+/* Send len bytes of m with nb_fds copies of descriptor mfd; -EIO (errno set) on error. */
+static int
+agos_wire_send(int fd, const struct agos_wire_msg *m, size_t len, int mfd, int nb_fds)
+{
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(AGOS_FAKE_MAX_FDS * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)m, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int i;
+
+	if (nb_fds > 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.b;
+		msg.msg_controllen = CMSG_SPACE(nb_fds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nb_fds * sizeof(int));
+		for (i = 0; i < nb_fds; i++)
+			memcpy(CMSG_DATA(cm) + i * sizeof(int), &mfd, sizeof(int));
+	}
+	return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * The reply of a variant, of regions of the 4 MiB memfd mfd; the impostor's is a good one:
+ * one region and the end.
+ */
+static int
+agos_fake_reply(int fd, int variant, int mfd)
+{
+	struct agos_wire_msg r = { .magic = AGOS_WIRE_MAGIC, .va = 0x7e0000000000ULL,
+				   .len = AGOS_FAKE_REGION };
+	struct agos_wire_msg end = { .magic = AGOS_WIRE_MAGIC, .last = 1, .count = 1 };
+	int ret, nb_fds = 1, end_fds = 0;
+
+	switch (variant) {
+	case AGOS_BAD_SHORT:
+		return agos_wire_send(fd, &r, 12, -1, 0);
+	case AGOS_BAD_MAGIC:
+		end.magic = ~AGOS_WIRE_MAGIC;
+		end.count = 0;
+		return agos_wire_send(fd, &end, sizeof(end), -1, 0);
+	case AGOS_BAD_NO_FD:
+		return agos_wire_send(fd, &r, sizeof(r), -1, 0);
+	case AGOS_BAD_UNALIGNED:
+		r.va += 64;
+		break;
+	case AGOS_BAD_COUNT:
+		end.count = 2;
+		break;
+	case AGOS_BAD_HANGUP:
+		return agos_wire_send(fd, &r, sizeof(r), mfd, 1);
+	case AGOS_BAD_OVERLAP:
+		ret = agos_wire_send(fd, &r, sizeof(r), mfd, 1);
+		if (ret != 0)
+			return ret;
+		r.offset = AGOS_FAKE_REGION / 2;
+		end.count = 2;
+		break;
+	case AGOS_BAD_REFUSED:
+		end.count = 0;
+		end.status = -EPERM;
+		return agos_wire_send(fd, &end, sizeof(end), -1, 0);
+	case AGOS_BAD_CUT:
+		/* What the cut leaves out (last, status) stays as the first region had it. */
+		ret = agos_wire_send(fd, &r, sizeof(r), mfd, 1);
+		if (ret != 0)
+			return ret;
+		r.va += AGOS_FAKE_REGION;
+		r.offset = AGOS_FAKE_REGION;
+		ret = agos_wire_send(fd, &r, offsetof(struct agos_wire_msg, last), mfd, 1);
+		if (ret != 0)
+			return ret;
+		end.count = 2;
+		return agos_wire_send(fd, &end, sizeof(end), -1, 0);
+	case AGOS_BAD_WRAP:
+		r.va = UINT64_MAX - AGOS_FAKE_REGION + 1;
+		r.len = 2 * AGOS_FAKE_REGION;
+		break;
+	case AGOS_BAD_TWO_FDS:
+		nb_fds = 2;
+		break;
+	case AGOS_BAD_THREE_FDS:
+		nb_fds = 3;
+		break;
+	case AGOS_BAD_LAST_FD:
+		end_fds = 1;
+		break;
+	case AGOS_BAD_IMPOSTOR:
+		break;
+	default:
+		return -EINVAL;
+	}
+	ret = agos_wire_send(fd, &r, sizeof(r), mfd, nb_fds);
+	return ret != 0 ? ret : agos_wire_send(fd, &end, sizeof(end), mfd, end_fds);
+}
+
+/*
+ * The impostor, a child of this process (so SO_PEERCRED names the child) listening at the
+ * member's path: system calls only. Its exit status: 1 if the importer closed without a
+ * request (it refused the impostor), 0 if it asked (it was answered), 2 on error.
+ */
+static int
+agos_impostor(const struct sockaddr_un *sa)
+{
+	struct agos_wire_req req;
+	struct pollfd pfd;
+	int lfd, fd, mfd;
+
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (const struct sockaddr *)sa, sizeof(*sa)) != 0 ||
+	    listen(lfd, 1) != 0)
+		return 2;
+	agos_store(&agos_ctl->p[agos_self].fake_ready, 1);
+	pfd = (struct pollfd){ .fd = lfd, .events = POLLIN };
+	if (poll(&pfd, 1, AGOS_CMD_MS / 2) != 1)
+		return 2;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (fd < 0 || poll(&pfd, 1, AGOS_CMD_MS / 2) != 1)
+		return 2;
+	if (recv(fd, &req, sizeof(req), 0) <= 0)
+		return 1;
+	mfd = memfd_create("agos_impostor", MFD_CLOEXEC);
+	if (mfd >= 0 && ftruncate(mfd, 2 * AGOS_FAKE_REGION) == 0)
+		agos_fake_reply(fd, AGOS_BAD_IMPOSTOR, mfd);
+	return 0;
+}
+
 /*
  * Answer the next import in place of the driver, at the socket path of this process: the
  * driver's own socket is moved aside meanwhile (a connected peer sees this process at both, as
- * SO_PEERCRED tells). Returns 1 if the importer closed the connection after the reply, 0 if
- * not, or a negative errno.
+ * SO_PEERCRED tells), or, for the impostor, a child of this process answers. Returns 1 if the
+ * importer closed the connection after the reply, 0 if not, or a negative errno.
  */
 static int
 agos_fake_server(int variant)
 {
-	struct agos_wire_msg m = { .magic = AGOS_WIRE_MAGIC };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char aside[sizeof(sa.sun_path) + 8];
 	struct agos_wire_req req;
 	struct pollfd pfd;
-	int lfd = -1, fd = -1, mfd = -1, ret, closed = 0;
+	int lfd = -1, fd = -1, mfd = -1, ret, closed = 0, st;
 	char buf[64];
-	uint64_t base = 0x7e0000000000ULL;
 	ssize_t n;
+	pid_t pid;
 
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/skag.%d.sock", agos_dir, getpid()) >=
 	    (int)sizeof(sa.sun_path) ||
@@ -456,6 +621,19 @@ agos_fake_server(int variant)
 		return -ENAMETOOLONG;
 	if (rename(sa.sun_path, aside) != 0)
 		return -errno;
+	if (variant == AGOS_BAD_IMPOSTOR) {
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+			_exit(agos_impostor(&sa));
+		if (pid < 0)
+			ret = -errno;
+		else if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
+			ret = -EIO;
+		else
+			ret = WEXITSTATUS(st);
+		goto out;
+	}
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 1) != 0) {
 		ret = -errno;
@@ -474,75 +652,11 @@ agos_fake_server(int variant)
 		goto out;
 	}
 	mfd = memfd_create("agos_fake", MFD_CLOEXEC);
-	if (mfd < 0 || ftruncate(mfd, 4 << 20) != 0) {
+	if (mfd < 0 || ftruncate(mfd, 2 * AGOS_FAKE_REGION) != 0) {
 		ret = -errno;
 		goto out;
 	}
-	ret = 0;
-	switch (variant) {
-	case AGOS_BAD_SHORT:
-		if (send(fd, &m, 12, MSG_NOSIGNAL) != 12)
-			ret = -EIO;
-		break;
-	case AGOS_BAD_MAGIC:
-		m.magic = ~AGOS_WIRE_MAGIC;
-		m.last = 1;
-		if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-			ret = -EIO;
-		break;
-	case AGOS_BAD_NO_FD:
-		m.va = base;
-		m.len = 2 << 20;
-		if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-			ret = -EIO;
-		break;
-	case AGOS_BAD_UNALIGNED:
-	case AGOS_BAD_COUNT:
-	case AGOS_BAD_HANGUP:
-	case AGOS_BAD_OVERLAP: {
-		union {
-			struct cmsghdr align;
-			char b[CMSG_SPACE(sizeof(int))];
-		} ctl;
-		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-		struct msghdr msg = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
-		};
-		struct cmsghdr *cm;
-		int i, nb = variant == AGOS_BAD_OVERLAP ? 2 : 1;
-
-		memset(&ctl, 0, sizeof(ctl));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &mfd, sizeof(int));
-		m.va = base + (variant == AGOS_BAD_UNALIGNED ? 64 : 0);
-		m.len = 2 << 20;
-		for (i = 0; i < nb && ret == 0; i++) {
-			m.offset = (uint64_t)i << 20;
-			if (sendmsg(fd, &msg, MSG_NOSIGNAL) != sizeof(m))
-				ret = -EIO;
-		}
-		if (ret != 0 || variant == AGOS_BAD_HANGUP)
-			break;
-		m.va = m.len = m.offset = 0;
-		m.last = 1;
-		m.count = variant == AGOS_BAD_COUNT ? 2 : nb;
-		if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-			ret = -EIO;
-		break;
-	}
-	case AGOS_BAD_REFUSED:
-		m.last = 1;
-		m.status = -EPERM;
-		if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-			ret = -EIO;
-		break;
-	default:
-		ret = -EINVAL;
-	}
+	ret = agos_fake_reply(fd, variant, mfd);
 	/* The importer gave up at the bad message, before the rest of the reply. */
 	if (ret == -EIO && (errno == EPIPE || errno == ECONNRESET)) {
 		ret = 1;
@@ -664,11 +778,11 @@ agos_start_as(int p, bool secondary)
 	}
 	deadline = ag_now_ns() + (uint64_t)AGOS_START_MS * NS_PER_S / MS_PER_S;
 	while (rte_atomic_load_explicit(&s->pid, rte_memory_order_acquire) != agos_kids[p].pid) {
-		if (ag_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
+		if (ag_os_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
 			printf("app %s did not start (status 0x%x)\n", agos_proc_name(p),
 			       agos_kids[p].status);
 			agos_log_dump(p);
-			ag_child_kill(&agos_kids[p]);
+			ag_os_child_kill(&agos_kids[p]);
 			return -1;
 		}
 		rte_delay_us_sleep(1000);
@@ -701,7 +815,7 @@ agos_done(int p, uint32_t seq, struct agos_res *r)
 	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_CMD_MS * NS_PER_S / MS_PER_S;
 
 	while (agos_load(&s->done_seq) != seq) {
-		if (ag_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
+		if (ag_os_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
 			printf("app %s: no answer to command %u (%s, status 0x%x)\n",
 			       agos_proc_name(p), s->cmd.op,
 			       agos_kids[p].reaped ? "exited" : "timeout", agos_kids[p].status);
@@ -948,7 +1062,7 @@ struct agos_usage {
 static int
 agos_usage_get(int p, struct agos_usage *u)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_EVENT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_COUNT_MS * NS_PER_S / MS_PER_S;
 	struct agos_usage prev = { -1, -1 };
 	int same = 0;
 
@@ -971,7 +1085,7 @@ agos_usage_get(int p, struct agos_usage *u)
 static bool
 agos_usage_same(int p, const struct agos_usage *u)
 {
-	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_EVENT_MS * NS_PER_S / MS_PER_S;
+	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_COUNT_MS * NS_PER_S / MS_PER_S;
 	int fds = -1, maps = -1;
 
 	do {
@@ -1071,7 +1185,7 @@ agos_case_cleanup(void)
 	int p, d;
 
 	if (agos_kids[AGOS_V].pid > 0) {
-		ag_child_kill(&agos_kids[AGOS_V]);
+		ag_os_child_kill(&agos_kids[AGOS_V]);
 		ag_os_prefix_cleanup(agos_prefixes[AGOS_V]);
 		agos_kids[AGOS_V].pid = 0;
 	}
@@ -1203,11 +1317,12 @@ agos_copy_both_ways(int p, uint64_t p_src, uint64_t p_dst, int q, uint64_t q_src
 static int
 test_agos_two_apps(void)
 {
-	uint64_t a_src = 0, a_dst = 0, b_src = 0, b_dst = 0, b_heap;
+	uint64_t a_src = 0, a_dst = 0, b_src = 0, b_dst = 0, b_heap, b_end;
 	struct agos_usage ua, ub;
 	uint16_t h[AGOS_NB_PROCS], h_old;
 	const int procs[] = { AGOS_A, AGOS_B };
 	uint32_t ev_a, ev_b;
+	struct agos_res r;
 	struct agos_cmd c;
 	int16_t g = -1;
 
@@ -1262,7 +1377,17 @@ test_agos_two_apps(void)
 	AGOS_CHECK(agos_pattern_ok(AGOS_B, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x44) &&
 		   agos_canaries_ok(AGOS_B, b_dst, AGOS_BUF_LEN), "copy_sg A -> B data");
 
-	/* Outside B's DPDK memory (its libc heap), and one past the end of its buffer page. */
+	/*
+	 * Outside B's DPDK memory (its libc heap), and across the end of the run of B's memory
+	 * that holds its buffer: nothing written, not even the part inside.
+	 */
+	c = (struct agos_cmd){ .op = AGOS_MEM_END, .dst = b_dst };
+	AGOS_CHECK(agos_call(AGOS_B, &c, &r) == 0 && r.ret == 0, "end of B's memory");
+	b_end = r.addr;
+	AGOS_CHECK(agos_mem(AGOS_B, AGOS_SET, b_end - 32, 32, 0x6b, NULL) == 0, "set");
+	AGOS_CHECK_RET(agos_copy(AGOS_A, 0, a_src, b_end - 32, 64),
+		       RTE_DMA_STATUS_INVALID_DST_ADDR, "copy across the end of B's memory");
+	AGOS_CHECK(agos_set_ok(AGOS_B, b_end - 32, 32, 0x6b), "copy across the end wrote");
 	b_heap = agos_ctl->p[AGOS_B].heap_addr;
 	AGOS_CHECK_RET(agos_copy(AGOS_A, 0, a_src, b_heap, 64), RTE_DMA_STATUS_INVALID_DST_ADDR,
 		       "copy into B's private memory");
@@ -1695,12 +1820,12 @@ agos_departure(enum agos_role role, bool killed)
 	t0 = ag_now_ns();
 	if (killed) {
 		kill(agos_kids[AGOS_V].pid, SIGKILL);
-		AGOS_CHECK(ag_child_wait(&agos_kids[AGOS_V], true, AGOS_CMD_MS) == 0,
+		AGOS_CHECK(ag_os_child_wait(&agos_kids[AGOS_V], true, AGOS_CMD_MS) == 0,
 			   "V not killed");
 	} else if (role == AGOS_ROLE_CREATOR) {
 		/* EAL cleanup closes its devices: its group goes with them. */
 		AGOS_CHECK(agos_call(AGOS_V, &c, &r) == 0 &&
-			   ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
+			   ag_os_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
 			   "V did not exit cleanly");
 	} else {
 		AGOS_CHECK_RET(agos_leave(AGOS_V, 0, g), 0, "leave by V");
@@ -1743,7 +1868,7 @@ agos_departure(enum agos_role role, bool killed)
 	if (!killed && role != AGOS_ROLE_CREATOR) {
 		c.op = AGOS_EXIT;
 		AGOS_CHECK(agos_call(AGOS_V, &c, &r) == 0 &&
-			   ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
+			   ag_os_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0,
 			   "V did not exit cleanly");
 	}
 	agos_kids[AGOS_V].pid = 0;
@@ -1808,14 +1933,18 @@ struct agos_raw {
 	int fds;		/* descriptors received with them */
 	int closed;		/* the server closed the connection */
 	int truncated;		/* a message or its control data was cut */
+	bool exported;		/* the reply was the memory: regions, then the end */
+	int32_t last_status;
 	struct agos_wire_msg first;
 	int fds_after;		/* this process's fds after closing, minus before */
 	int maps_after;		/* this process's mappings after, minus before */
 };
 
 /*
- * Connect to app p's export socket, send len bytes of req (nothing if 0), read until the end.
- * Only system calls: it runs in a child forked by A, which is no member of anything.
+ * Connect to app p's export socket, send len bytes of req (nothing if 0), read until the
+ * connection ends, or until the last message of a reply that is no refusal (the exporter keeps
+ * the connection of an export open). Only system calls: it runs in a child forked by A, which
+ * is no member of anything, or in a thread of A.
  */
 static void
 agos_raw_client(int p, const void *req, size_t len, struct agos_raw *out)
@@ -1876,6 +2005,11 @@ agos_raw_client(int p, const void *req, size_t len, struct agos_raw *out)
 		out->truncated |= n != sizeof(m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC));
 		if (out->msgs++ == 0)
 			memcpy(&out->first, &m, RTE_MIN((size_t)n, sizeof(m)));
+		if (n == sizeof(m) && m.last == 1 && m.status == 0) {
+			out->last_status = m.status;
+			out->exported = true;
+			break;
+		}
 	}
 out:
 	if (fd >= 0)
@@ -1915,11 +2049,77 @@ agos_stranger(int p, const void *req, size_t len, struct agos_raw *out)
 	return 0;
 }
 
+#define AGOS_OTHER_UID	65534	/* nobody */
+
+struct agos_other {
+	int p;
+	const void *req;
+	size_t len;
+	struct agos_raw out;
+	int ret;
+};
+
+/*
+ * agos_raw_client() in a thread of A whose effective user is another one: SO_PEERCRED then
+ * names A's pid and that user. Raw system calls: the libc wrappers would change the user of
+ * every thread. The files of the client are still reached as root (fsuid), only the peer
+ * credentials differ.
+ */
+static uint32_t
+agos_other_main(void *arg)
+{
+	struct agos_other *o = arg;
+
+	if (syscall(SYS_setresuid, -1, AGOS_OTHER_UID, -1) != 0) {
+		o->ret = -errno;
+		return 0;
+	}
+	syscall(SYS_setfsuid, 0);
+	agos_raw_client(o->p, o->req, o->len, &o->out);
+	if (syscall(SYS_setresuid, -1, 0, -1) != 0)
+		o->ret = -errno;
+	return 0;
+}
+
+static int
+agos_as_other_user(int p, const void *req, size_t len, struct agos_raw *out)
+{
+	struct agos_other o = { .p = p, .req = req, .len = len };
+	rte_thread_t t;
+
+	if (geteuid() != 0) {
+		printf("asking as another user needs root\n");
+		return -EPERM;
+	}
+	if (rte_thread_create(&t, NULL, agos_other_main, &o) != 0 || rte_thread_join(t, NULL) != 0)
+		return -EIO;
+	*out = o.out;
+	return o.ret;
+}
+
+/* Who asks B for the memory of a group in test_agos_stranger(). */
+enum agos_ask {
+	AGOS_ASK_STRANGER,	/* a process of the same user in no group, for B's group */
+	AGOS_ASK_OTHER_GROUP,	/* A, member of another group only, for B's group */
+	AGOS_ASK_NOT_B,		/* A, for A's own group, which B is not in */
+	AGOS_ASK_OTHER_USER,	/* A, now in B's group, from a thread of another user */
+	AGOS_ASK_MEMBER,	/* the same as its own user: the memory */
+	AGOS_NB_ASK,
+};
+
+static const char *const agos_ask_names[AGOS_NB_ASK] = {
+	"stranger", "A (other group)", "A (group without B)", "A (member, as another user)",
+	"A (member)",
+};
+
 /*
  * A process of the same user without the token, member of no group, asks B's socket for the
  * memory of B's group: it gets one message, the refusal (-EPERM, no region, no descriptor),
- * then the connection closes; it maps nothing. So does a member of another group (A). B still
- * exports to the members.
+ * then the connection closes; it maps nothing. So does a member of another group (A), a member
+ * of a group B is not in (A, for its own group), and a member of B's group that connects as
+ * another user (a thread of A): the exporter checks both ends of the request against the
+ * group, and the credentials of the peer. As its own user, that member gets the memory. B
+ * still exports to the members.
  */
 static int
 test_agos_stranger(void)
@@ -1942,21 +2142,33 @@ test_agos_stranger(void)
 	AGOS_CHECK_RET(agos_create(AGOS_A, 1, &ga), 0, "create by A");
 	agos_case_group(ga);
 
-	for (round = 0; round < 2; round++) {
-		req.group_id = g;
-		if (round == 0)
+	for (round = 0; round < AGOS_NB_ASK; round++) {
+		req.group_id = round == AGOS_ASK_NOT_B ? ga : g;
+		if (round == AGOS_ASK_OTHER_USER)
+			AGOS_CHECK_RET(agos_join(AGOS_A, 0, g, AGOS_B, 0), 0, "join by A");
+		if (round == AGOS_ASK_STRANGER)
 			AGOS_CHECK(agos_stranger(AGOS_B, &req, sizeof(req), &raw) == 0,
 				   "stranger process failed");
+		else if (round == AGOS_ASK_OTHER_USER)
+			AGOS_CHECK_RET(agos_as_other_user(AGOS_B, &req, sizeof(req), &raw), 0,
+				       "thread of A as another user");
 		else
 			agos_raw_client(AGOS_B, &req, sizeof(req), &raw);
 		printf("%s asks B for group %d: connect %d, %d message(s), %d fd(s), status %d, "
-		       "count %u, closed %d\n", round == 0 ? "stranger" : "A (other group)", g,
+		       "count %u, closed %d\n", agos_ask_names[round], req.group_id,
 		       raw.connected, raw.msgs, raw.fds, raw.first.status, raw.first.count,
 		       raw.closed);
 		AGOS_CHECK(raw.connected == 0, "connect: %s", strerror(raw.connected));
+		if (round == AGOS_ASK_MEMBER) {
+			/* The same request as the right user: the memory, as a control. */
+			AGOS_CHECK(raw.exported && raw.msgs >= 2 && raw.fds == raw.msgs - 1 &&
+				   !raw.truncated, "%s: got %d message(s), %d fd(s), expected the "
+				   "memory", agos_ask_names[round], raw.msgs, raw.fds);
+			continue;
+		}
 		AGOS_CHECK(raw.msgs == 1 && raw.fds == 0 && !raw.truncated && raw.closed,
-			   "got %d message(s), %d fd(s), expected one refusal then the end",
-			   raw.msgs, raw.fds);
+			   "%s: got %d message(s), %d fd(s), expected one refusal then the end",
+			   agos_ask_names[round], raw.msgs, raw.fds);
 		AGOS_CHECK(raw.first.magic == AGOS_WIRE_MAGIC && raw.first.last == 1 &&
 			   raw.first.status == -EPERM && raw.first.count == 0 &&
 			   raw.first.va == 0 && raw.first.len == 0 && raw.first.offset == 0,
@@ -1965,6 +2177,7 @@ test_agos_stranger(void)
 			   "the client gained %d fds and %d mappings", raw.fds_after,
 			   raw.maps_after);
 	}
+	AGOS_CHECK_RET(agos_leave(AGOS_A, 0, g), 0, "leave by A");
 	AGOS_CHECK(agos_log_has(AGOS_B, "refused to pid", AGOS_EVENT_MS), "B did not log it");
 
 	/* Members still get the memory. */
@@ -2104,7 +2317,8 @@ test_agos_bad_reply(void)
 		printf("bad reply \"%s\": vchan setup %d, A closed the connection: %s\n",
 		       agos_bad_names[v], ret, r.off ? "yes" : "no");
 		AGOS_CHECK(r.ret == 0, "fake server of B: %d", r.ret);
-		AGOS_CHECK(ret == (v == AGOS_BAD_REFUSED ? -EPERM : -EPROTO),
+		AGOS_CHECK(ret == (v == AGOS_BAD_REFUSED || v == AGOS_BAD_IMPOSTOR ?
+				   -EPERM : -EPROTO),
 			   "\"%s\": vchan setup %d", agos_bad_names[v], ret);
 		AGOS_CHECK(r.off == 1, "\"%s\": A kept the connection open", agos_bad_names[v]);
 		AGOS_CHECK(agos_usage_same(AGOS_A, &ua), "\"%s\": A keeps descriptors or mappings",
@@ -2198,12 +2412,13 @@ agos_suite_teardown(void)
 	for (p = AGOS_B; p < AGOS_NB_PROCS; p++) {
 		if (agos_kids[p].pid <= 0)
 			continue;
-		if (agos_ctl->p[p].pid == agos_kids[p].pid && !ag_child_gone(&agos_kids[p]) &&
+		if (agos_ctl->p[p].pid == agos_kids[p].pid && !ag_os_child_gone(&agos_kids[p]) &&
 		    agos_call(p, &c, &r) == 0)
-			ag_child_wait(&agos_kids[p], false, AGOS_CMD_MS);
-		ag_child_kill(&agos_kids[p]);
+			ag_os_child_wait(&agos_kids[p], false, AGOS_CMD_MS);
+		ag_os_child_kill(&agos_kids[p]);
 		ag_os_prefix_cleanup(agos_prefixes[p]);
 	}
+	printf("slowest reap of an application: %.1f ms\n", ag_os_reap_all());
 }
 
 /*

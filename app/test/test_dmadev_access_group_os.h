@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -272,6 +273,115 @@ ag_os_spawn(struct ag_child *c, const char *test, const char *prefix, const char
 	c->pid = pid;
 	c->reaped = false;
 	c->status = 0;
+	return 0;
+}
+
+/*
+ * Ends of the applications a test starts. Reaping one (waitpid()) can keep the kernel busy for
+ * tens of seconds under load: on Linux 6.18, release_task() flushes the /proc dentries of the
+ * child (proc_invalidate_siblings_dcache(), shrink_dcache_parent()), which stalls the reaping
+ * thread and slows down what else reads /proc meanwhile. So the test only looks at how a child
+ * ended (waitid() with WNOWAIT, which leaves the zombie as it is) and reaps the children that
+ * ended once its cases are done.
+ */
+#define AG_OS_ZOMBIES		64
+#define AG_OS_KILL_MS		30000
+
+static struct {
+	pid_t pid[AG_OS_ZOMBIES];
+	unsigned int nb;
+} ag_os_zombies;
+
+/* Reap an ended child later; at once if too many wait. */
+static inline void
+ag_os_reap_later(pid_t pid)
+{
+	if (ag_os_zombies.nb < AG_OS_ZOMBIES)
+		ag_os_zombies.pid[ag_os_zombies.nb++] = pid;
+	else
+		waitpid(pid, NULL, 0);
+}
+
+/* Reap the children that ended; returns the slowest reap in ms. */
+static inline double
+ag_os_reap_all(void)
+{
+	uint64_t t0, max = 0;
+
+	while (ag_os_zombies.nb > 0) {
+		t0 = ag_now_ns();
+		waitpid(ag_os_zombies.pid[--ag_os_zombies.nb], NULL, 0);
+		max = RTE_MAX(max, ag_now_ns() - t0);
+	}
+	return (double)max / 1e6;
+}
+
+/*
+ * Whether child c ended; if so, its wait status is in c->status (c->reaped is set: the child is
+ * the reaper's from then on).
+ */
+static inline bool
+ag_os_child_gone(struct ag_child *c)
+{
+	siginfo_t si = { .si_pid = 0 };
+
+	if (c->reaped || c->pid <= 0)
+		return true;
+	if (waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid != c->pid)
+		return false;
+	if (si.si_code == CLD_EXITED)
+		c->status = (si.si_status & 0xff) << 8;
+	else
+		c->status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+	c->reaped = true;
+	ag_os_reap_later(c->pid);
+	return true;
+}
+
+/* Kill child c if it runs and wait until it ended; the reaper waits longer if need be. */
+static inline void
+ag_os_child_kill(struct ag_child *c)
+{
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(AG_OS_KILL_MS);
+
+	if (c->pid <= 0 || ag_os_child_gone(c))
+		return;
+	kill(c->pid, SIGKILL);
+	while (!ag_os_child_gone(c)) {
+		if (ag_now_ns() > deadline) {
+			printf("child %d still there %d ms after SIGKILL\n", c->pid,
+			       AG_OS_KILL_MS);
+			c->reaped = true;
+			ag_os_reap_later(c->pid);
+			return;
+		}
+		rte_delay_us_sleep(1000);
+	}
+}
+
+/*
+ * Wait up to timeout_ms for child c to end; 0 if it exited with 0 (killed: by SIGKILL). Killed
+ * when the time is up.
+ */
+static inline int
+ag_os_child_wait(struct ag_child *c, bool killed, unsigned int timeout_ms)
+{
+	uint64_t deadline = ag_now_ns() + ag_ms_to_ns(timeout_ms);
+
+	while (!ag_os_child_gone(c)) {
+		if (ag_now_ns() > deadline) {
+			printf("child %d did not exit within %u ms\n", c->pid, timeout_ms);
+			ag_os_child_kill(c);
+			return -1;
+		}
+		rte_delay_us_sleep(1000);
+	}
+	if (killed)
+		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
+	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
+		printf("child %d failed (status 0x%x)\n", c->pid, c->status);
+		return -1;
+	}
 	return 0;
 }
 

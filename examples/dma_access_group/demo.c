@@ -229,7 +229,9 @@ dag_os_reader(void *arg)
 		if (poll(&pfd, 1, 50) != 1)
 			continue;
 		n = recv(dag_os.fd, &msg, sizeof(msg), 0);
-		if (n == 0 || (n < 0 && errno != EINTR))
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			break;
 		if (n != sizeof(msg)) {
 			DAG_ERR("message of %zd bytes ignored (peer runs another version?)", n);
@@ -535,8 +537,6 @@ dag_request_sync(const struct dag_msg *msg, struct dag_msg *reply, unsigned int 
 			ret = dag_wait_msg(DAG_M(msg->type + 1), DAG_SEQ_ANY, false, timeout_ms);
 		if (ret == 0)
 			*reply = dag_entry.msg;
-		else if (ret == -ENOENT || ret == -ECONNREFUSED)
-			rte_delay_us_sleep(timeout_ms * 1000);
 		return ret;
 	}
 	dag_mp_prepare(&mp, msg);
@@ -590,7 +590,7 @@ dag_reply(const struct dag_msg *msg)
 static void
 dag_send_abort(int status)
 {
-	struct dag_msg msg = { .type = DAG_MSG_ABORT, .status = status };
+	struct dag_msg msg = { .type = DAG_MSG_ABORT, .status = status, .pid = getpid() };
 	struct rte_mp_msg mp;
 
 	if (dag_os_mode()) {
@@ -613,6 +613,8 @@ dag_why(int err)
 		return "the peer aborted";
 	case -ECONNRESET:
 		return "the peer is gone (left the group or died)";
+	case -ESRCH:
+		return "the creator's process is gone";
 	default:
 		return strerror(-err);
 	}
@@ -707,25 +709,13 @@ dag_creator_open(struct dag_creator *c)
 	return 0;
 }
 
-/* Steps 3-5: a joiner says HELLO, gets the group id and token, and joins. */
+/* Answer the HELLO in dag_entry with the group id and token. */
 static int
-dag_creator_welcome(struct dag_creator *c)
+dag_creator_welcome_send(struct dag_creator *c)
 {
 	struct dag_msg msg;
 	int ret;
 
-	DAG_MSG("step 3: waiting up to %u s for a joiner (%s)", dag_opts.timeout_ms / 1000,
-		dag_os_mode() ? "another application, at the rendezvous" :
-		"same binary, --proc-type=secondary");
-	ret = dag_wait_msg(DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
-	if (ret != 0) {
-		DAG_ERR("no joiner: %s", dag_why(ret));
-		return ret;
-	}
-	rte_uuid_copy(c->peer_domain, dag_entry.msg.domain);
-	c->peer_pid = dag_entry.msg.pid;
-	DAG_MSG("step 4: joiner (pid %d) with domain %s said HELLO, sending group id and token",
-		(int)c->peer_pid, dag_uuid_str(c->peer_domain).s);
 	memset(&msg, 0, sizeof(msg));
 	msg.type = DAG_MSG_WELCOME;
 	msg.group_id = c->group_id;
@@ -735,12 +725,59 @@ dag_creator_welcome(struct dag_creator *c)
 	msg.len = c->size;
 	ret = dag_reply(&msg);
 	explicit_bzero(&msg, sizeof(msg));
-	if (ret != 0) {
+	if (ret != 0)
 		DAG_ERR("cannot answer the joiner: %s", strerror(-ret));
+	return ret;
+}
+
+/* Steps 3-5: a joiner says HELLO, gets the group id and token, and joins. */
+static int
+dag_creator_welcome(struct dag_creator *c)
+{
+	uint64_t deadline, now;
+	int ret;
+
+	DAG_MSG("step 3: waiting up to %u s for a joiner (%s)", dag_opts.timeout_ms / 1000,
+		dag_os_mode() ? "another application, at the rendezvous" :
+		"same binary, --proc-type=secondary");
+	ret = dag_wait_msg(DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
+	if (ret != 0) {
+		/* A joiner that failed first: wait for its exit before freeing memory. */
+		if (ret == -ECONNABORTED)
+			c->peer_pid = dag_entry.msg.pid;
+		DAG_ERR("no joiner: %s", dag_why(ret));
 		return ret;
 	}
+	rte_uuid_copy(c->peer_domain, dag_entry.msg.domain);
+	c->peer_pid = dag_entry.msg.pid;
+	DAG_MSG("step 4: joiner (pid %d) with domain %s said HELLO, sending group id and token",
+		(int)c->peer_pid, dag_uuid_str(c->peer_domain).s);
+	ret = dag_creator_welcome_send(c);
+	if (ret != 0)
+		return ret;
 
-	ret = dag_wait_msg(DAG_M(DAG_MSG_JOINED), DAG_SEQ_ANY, false, dag_opts.timeout_ms);
+	/*
+	 * A HELLO again from the joiner: our answer came after its request had timed out (a
+	 * loaded machine), answer again. Anything else of it is ignored.
+	 */
+	deadline = dag_now_ns() + dag_opts.timeout_ms * 1000000ULL;
+	for (;;) {
+		now = dag_now_ns();
+		ret = now >= deadline ? -ETIMEDOUT :
+			dag_wait_msg(DAG_M(DAG_MSG_JOINED) | DAG_M(DAG_MSG_HELLO), DAG_SEQ_ANY,
+				     false, (deadline - now) / 1000000ULL);
+		if (ret != 0 || dag_entry.msg.type == DAG_MSG_JOINED)
+			break;
+		if (rte_uuid_compare(dag_entry.msg.domain, c->peer_domain) != 0) {
+			DAG_MSG("ignoring HELLO of another joiner (pid %d)",
+				(int)dag_entry.msg.pid);
+			continue;
+		}
+		DAG_MSG("joiner said HELLO again (our answer came too late), answering again");
+		ret = dag_creator_welcome_send(c);
+		if (ret != 0)
+			return ret;
+	}
 	if (ret == 0 && dag_entry.msg.status != 0)
 		ret = dag_entry.msg.status;
 	if (ret != 0) {
@@ -981,8 +1018,8 @@ struct dag_joiner {
 static int
 dag_joiner_hello(struct dag_joiner *j, struct dag_msg *reply)
 {
+	uint64_t deadline, start, period, now;
 	struct dag_msg msg;
-	uint64_t deadline;
 	int ret;
 
 	uuid_generate_random(j->domain);
@@ -992,13 +1029,28 @@ dag_joiner_hello(struct dag_joiner *j, struct dag_msg *reply)
 	msg.type = DAG_MSG_HELLO;
 	msg.pid = getpid();
 	rte_uuid_copy(msg.domain, j->domain);
-	/* The creator may still be starting: retry until the timeout. */
+	/*
+	 * The creator may still be starting: retry until the timeout, at most once a period
+	 * (a request to a creator that is not there fails at once), and not after the creator
+	 * is gone (its primary process exited: nobody will answer).
+	 */
 	deadline = dag_now_ns() + dag_opts.timeout_ms * 1000000ULL;
-	do {
+	for (;;) {
+		start = dag_now_ns();
 		ret = dag_request_sync(&msg, reply, DAG_HELLO_PERIOD_MS);
 		if (ret == 0 && reply->type != DAG_MSG_WELCOME)
 			ret = -EPROTO;
-	} while (ret != 0 && !dag_quit && dag_now_ns() < deadline);
+		if (ret == 0 || dag_quit || dag_now_ns() >= deadline)
+			break;
+		if (!dag_os_mode() && !rte_eal_primary_proc_alive(NULL)) {
+			ret = -ESRCH;
+			break;
+		}
+		period = start + DAG_HELLO_PERIOD_MS * 1000000ULL;
+		now = dag_now_ns();
+		if (now < period)
+			rte_delay_us_sleep((RTE_MIN(period, deadline) - now) / 1000);
+	}
 	if (ret != 0) {
 		ret = dag_quit ? -EINTR : ret;
 		DAG_ERR("no answer from the creator: %s", dag_why(ret));
@@ -1226,11 +1278,14 @@ dag_demo_joiner(void)
 	}
 	DAG_MSG("pid %d, device %s", getpid(), j.dev_name);
 	ret = dag_dev_lookup(j.dev_name, true, &j.dev_id);
-	if (ret != 0)
+	if (ret == 0)
+		ret = dag_mbox_init();
+	if (ret != 0) {
+		/* The creator would wait for a HELLO until its timeout: tell it now. */
+		if (!dag_os_mode())
+			dag_send_abort(ret);
 		return ret;
-	ret = dag_mbox_init();
-	if (ret != 0)
-		return ret;
+	}
 
 	ret = dag_joiner_hello(&j, &reply);
 	if (ret == 0) {

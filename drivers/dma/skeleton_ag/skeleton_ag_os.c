@@ -419,7 +419,10 @@ skag_os_serve(struct skag_tbl *t, int listen_fd)
 	return fd;
 }
 
-/* Receive one reply message and its descriptor (-1 if none); negative errno on error. */
+/*
+ * Receive one reply message and its descriptor (-1 if none); negative errno on error. Every
+ * descriptor the message carried is closed but the one returned.
+ */
 static int
 skag_os_recv(int fd, struct skag_os_msg *m, int *mem_fd)
 {
@@ -432,20 +435,32 @@ skag_os_recv(int fd, struct skag_os_msg *m, int *mem_fd)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 	};
+	unsigned int i, nb, extra = 0;
 	struct cmsghdr *c;
 	ssize_t n;
+	int rfd;
 
 	*mem_fd = -1;
 	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -errno;
+	/* The control buffer, aligned, may hold more descriptors than the one expected. */
 	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)) && *mem_fd < 0)
-			memcpy(mem_fd, CMSG_DATA(c), sizeof(int));
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nb = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nb; i++) {
+			memcpy(&rfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*mem_fd < 0) {
+				*mem_fd = rfd;
+			} else {
+				close(rfd);
+				extra++;
+			}
+		}
 	}
 	/* Truncated, more than one descriptor, or not ours. */
-	if (n != sizeof(*m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	if (n != sizeof(*m) || extra != 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 	    m->magic != SKAG_OS_MAGIC) {
 		if (*mem_fd >= 0)
 			close(*mem_fd);
