@@ -64,6 +64,23 @@ skag_vchan_imports_release(struct skag_os_import *imp[2], int32_t owner)
 	}
 }
 
+/* This process's mappings for the device's vchans end with it, even where it cannot close. */
+static void
+skag_dev_imports_release(struct skag_dev *sd)
+{
+	uint16_t i;
+
+	for (i = 0; i < SKAG_MAX_VCHANS; i++) {
+		struct skag_vchan *vc = &sd->vchan[i];
+
+		if (vc->owner != skag_mem_pid)
+			continue;
+		skag_vchan_imports_release(vc->imp, vc->owner);
+		vc->imp[0] = NULL;
+		vc->imp[1] = NULL;
+	}
+}
+
 static void
 skag_vchan_release(struct skag_vchan *vc)
 {
@@ -149,6 +166,7 @@ skag_close(struct rte_dma_dev *dev)
 	uint16_t i;
 
 	skag_ctrl_dev_close(dev->data->dev_id);
+	skag_dev_imports_release(sd);
 	/* The vchans live in shared memory and belong to the primary's device. */
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
@@ -564,8 +582,12 @@ skag_remove(struct rte_vdev_device *vdev)
 		/* In a secondary, dev_close leaves the device's shared state alone. */
 		ret = rte_dma_close(dev_id);
 		if (ret == -EBUSY && rte_eal_process_type() != RTE_PROC_PRIMARY) {
-			/* Started by the primary: the library refuses to close it. */
+			/*
+			 * Started by the primary: the library refuses to close it. The vchans
+			 * this process set up stay refused to others (foreign imports).
+			 */
 			SKAG_LOG(DEBUG, "%s: left to the primary", name);
+			skag_dev_imports_release(rte_dma_fp_objs[dev_id].dev_private);
 			ret = 0;
 		} else if (ret < 0) {
 			SKAG_LOG(ERR, "%s: cannot close dmadev %d (%d)", name, dev_id, ret);
