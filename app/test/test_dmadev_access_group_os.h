@@ -443,14 +443,17 @@ ag_os_msl_add(const struct rte_memseg_list *msl, void *arg)
 }
 
 /*
- * Mappings of this process: lines of /proc/self/maps, but for those in the address ranges EAL
- * reserved for its own memory, which its allocator maps and unmaps page by page as its heap
- * grows and shrinks. What a process maps of the memory of another (or leaks) lies outside.
+ * Mappings of files by this process: lines of /proc/self/maps with an inode, but for those in
+ * the address ranges EAL reserved for its own memory, which its allocator maps and unmaps page
+ * by page as its heap grows and shrinks. What a process maps of the memory of another (or
+ * leaks) is a file (memfd or hugetlbfs) outside them. Anonymous mappings come and go with
+ * libc's and the sanitizers' allocators.
  */
 static inline int
 ag_os_maps_count(void)
 {
 	struct ag_os_msls m = { .nb = 0 };
+	uint64_t inode;
 	uintptr_t start, end;
 	char line[512];
 	unsigned int i;
@@ -470,13 +473,14 @@ ag_os_maps_count(void)
 			while (fgets(rest, sizeof(rest), f) != NULL && strchr(rest, '\n') == NULL)
 				;
 		}
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &start, &end) != 2) {
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %*s %*s %*s %" SCNu64, &start, &end,
+			   &inode) != 3) {
 			n = -1;
 			break;
 		}
 		for (i = 0, own = false; i < m.nb && !own; i++)
 			own = start >= m.start[i] && end <= m.end[i];
-		n += !own;
+		n += !own && inode != 0;
 	}
 	fclose(f);
 	return n;
