@@ -2537,7 +2537,7 @@ test_agos_secondary(void)
 	TEST_ASSERT(agos_event_once(AGOS_B, ev, 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_V, 0),
 		    "MEMBER_LEFT of V at B");
 	TEST_ASSERT(agos_call(AGOS_V, &c, &r) == 0 &&
-		    ag_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0, "exit of V");
+		    ag_os_child_wait(&agos_kids[AGOS_V], false, AGOS_CMD_MS) == 0, "exit of V");
 	agos_kids[AGOS_V].pid = 0;
 	return TEST_SUCCESS;
 }
