@@ -1964,40 +1964,25 @@ agos_departure(enum agos_role role, bool killed)
 	return TEST_SUCCESS;
 }
 
-static int
-test_agos_creator_exits(void)
-{
-	return agos_departure(AGOS_ROLE_CREATOR, false);
-}
+/* The departures the cases try: each role, leaving (or exiting) or SIGKILLed. */
+static const struct agos_departure_case {
+	enum agos_role role;
+	bool killed;
+} agos_departures[] = {
+	{ AGOS_ROLE_CREATOR, false },
+	{ AGOS_ROLE_JOINER, false },
+	{ AGOS_ROLE_THIRD, false },
+	{ AGOS_ROLE_CREATOR, true },
+	{ AGOS_ROLE_JOINER, true },
+	{ AGOS_ROLE_THIRD, true },
+};
 
 static int
-test_agos_joiner_leaves(void)
+test_agos_departure(const void *data)
 {
-	return agos_departure(AGOS_ROLE_JOINER, false);
-}
+	const struct agos_departure_case *dc = data;
 
-static int
-test_agos_third_leaves(void)
-{
-	return agos_departure(AGOS_ROLE_THIRD, false);
-}
-
-static int
-test_agos_creator_killed(void)
-{
-	return agos_departure(AGOS_ROLE_CREATOR, true);
-}
-
-static int
-test_agos_joiner_killed(void)
-{
-	return agos_departure(AGOS_ROLE_JOINER, true);
-}
-
-static int
-test_agos_third_killed(void)
-{
-	return agos_departure(AGOS_ROLE_THIRD, true);
+	return agos_departure(dc->role, dc->killed);
 }
 
 /* What a raw client of a member's socket got. */
@@ -2550,12 +2535,24 @@ static struct unit_test_suite agos_suite = {
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_two_apps),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_errnos),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_three_apps),
-		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_creator_exits),
-		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_joiner_leaves),
-		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_third_leaves),
-		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_creator_killed),
-		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_joiner_killed),
-		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_third_killed),
+		TEST_CASE_NAMED_WITH_DATA("creator exits",
+					  agos_case_setup, agos_case_teardown,
+					  test_agos_departure, &agos_departures[0]),
+		TEST_CASE_NAMED_WITH_DATA("joiner leaves",
+					  agos_case_setup, agos_case_teardown,
+					  test_agos_departure, &agos_departures[1]),
+		TEST_CASE_NAMED_WITH_DATA("third member leaves",
+					  agos_case_setup, agos_case_teardown,
+					  test_agos_departure, &agos_departures[2]),
+		TEST_CASE_NAMED_WITH_DATA("creator killed",
+					  agos_case_setup, agos_case_teardown,
+					  test_agos_departure, &agos_departures[3]),
+		TEST_CASE_NAMED_WITH_DATA("joiner killed",
+					  agos_case_setup, agos_case_teardown,
+					  test_agos_departure, &agos_departures[4]),
+		TEST_CASE_NAMED_WITH_DATA("third member killed",
+					  agos_case_setup, agos_case_teardown,
+					  test_agos_departure, &agos_departures[5]),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_stranger),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_malformed_request),
 		TEST_CASE_ST(agos_case_setup, agos_case_teardown, test_agos_bad_reply),

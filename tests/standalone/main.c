@@ -38,11 +38,11 @@ unit_test_suite_runner(struct unit_test_suite *suite)
 		printf(" + Test Suite setup failed\n");
 		return TEST_FAILED;
 	}
-	for (tc = suite->unit_test_cases; tc->testcase != NULL; tc++) {
+	for (tc = suite->unit_test_cases; tc->name != NULL; tc++) {
 		total++;
 		rc = tc->setup != NULL ? tc->setup() : TEST_SUCCESS;
 		if (rc == TEST_SUCCESS)
-			rc = tc->testcase();
+			rc = tc->testcase != NULL ? tc->testcase() : tc->testcase_with_data(tc->data);
 		/* As dpdk-test: the teardown undoes whatever a failed setup did. */
 		if (tc->teardown != NULL)
 			tc->teardown();

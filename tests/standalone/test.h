@@ -33,16 +33,22 @@
 #define TEST_ASSERT_SUCCESS(val, ...) TEST_ASSERT((val) == 0, __VA_ARGS__)
 #define TEST_ASSERT_NOT_NULL(val, ...) TEST_ASSERT((val) != NULL, __VA_ARGS__)
 
+/* A case runs testcase(), or testcase_with_data(data). */
 struct unit_test_case {
 	int (*setup)(void);
 	void (*teardown)(void);
 	int (*testcase)(void);
+	int (*testcase_with_data)(const void *data);
 	const char *name;
+	const void *data;
 };
 
-#define TEST_CASE_ST(setup, teardown, testcase) { setup, teardown, testcase, #testcase }
-#define TEST_CASE(testcase) TEST_CASE_ST(NULL, NULL, testcase)
-#define TEST_CASES_END() { NULL, NULL, NULL, NULL }
+#define TEST_CASE_ST(st, td, fn) \
+	{ .setup = st, .teardown = td, .testcase = fn, .name = #fn }
+#define TEST_CASE(fn) TEST_CASE_ST(NULL, NULL, fn)
+#define TEST_CASE_NAMED_WITH_DATA(nm, st, td, fn, dt) \
+	{ .setup = st, .teardown = td, .testcase_with_data = fn, .name = nm, .data = dt }
+#define TEST_CASES_END() { .name = NULL }
 
 struct unit_test_suite {
 	const char *suite_name;
