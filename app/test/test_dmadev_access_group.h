@@ -35,6 +35,7 @@
 #include <rte_dmadev.h>
 #include <rte_eal.h>
 #include <rte_random.h>
+#include <rte_stdatomic.h>
 #include <rte_string_fns.h>
 #include <rte_uuid.h>
 
@@ -53,6 +54,22 @@ ag_now_ns(void)
 	/* CLOCK_MONOTONIC is system wide: comparable between processes. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* A typedef, so that checkpatch reads the parameters below as pointers. */
+typedef RTE_ATOMIC(uint32_t) ag_atomic_u32_t;
+
+/* Words that the processes of a test share: acquire loads, release stores. */
+static inline uint32_t
+ag_load(const ag_atomic_u32_t *p)
+{
+	return rte_atomic_load_explicit(p, rte_memory_order_acquire);
+}
+
+static inline void
+ag_store(ag_atomic_u32_t *p, uint32_t v)
+{
+	rte_atomic_store_explicit(p, v, rte_memory_order_release);
 }
 
 static inline uint64_t

@@ -206,28 +206,13 @@ static struct ag_child agos_kids[AGOS_NB_PROCS];
 static char agos_prefixes[AGOS_NB_PROCS][64];
 static rte_uuid_t agos_dom[AGOS_NB_PROCS][AGOS_NB_DEVS];
 
-/* A typedef, so that checkpatch reads the parameters below as pointers. */
-typedef RTE_ATOMIC(uint32_t) agos_atomic_u32_t;
-
-static uint32_t
-agos_load(const agos_atomic_u32_t *p)
-{
-	return rte_atomic_load_explicit(p, rte_memory_order_acquire);
-}
-
-static void
-agos_store(agos_atomic_u32_t *p, uint32_t v)
-{
-	rte_atomic_store_explicit(p, v, rte_memory_order_release);
-}
-
 /* Runs on the driver's control thread: only record, in the shared file. */
 static void
 agos_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	      enum rte_dma_access_pair_group_event_type event)
 {
 	struct agos_slot *s = &agos_ctl->p[agos_self];
-	uint32_t n = agos_load(&s->nb_events);
+	uint32_t n = ag_load(&s->nb_events);
 	struct agos_event *ev;
 
 	if (n >= AGOS_MAX_EVENTS)
@@ -238,7 +223,7 @@ agos_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
 	ev->group_id = group_id;
 	ev->type = event;
 	rte_uuid_copy(ev->domain, domain_id);
-	agos_store(&s->nb_events, n + 1);
+	ag_store(&s->nb_events, n + 1);
 }
 
 static void
@@ -443,7 +428,7 @@ agos_worker(int slot)
 	rte_atomic_store_explicit(&s->pid, getpid(), rte_memory_order_release);
 	for (;;) {
 		idle = ag_now_ns() + (uint64_t)AGOS_IDLE_MS * NS_PER_S / MS_PER_S;
-		while ((seq = agos_load(&s->cmd_seq)) == agos_load(&s->done_seq)) {
+		while ((seq = ag_load(&s->cmd_seq)) == ag_load(&s->done_seq)) {
 			if (ag_now_ns() > idle) {
 				printf("worker %d: no command for %d ms, exiting\n", slot,
 				       AGOS_IDLE_MS);
@@ -453,11 +438,11 @@ agos_worker(int slot)
 		}
 		agos_exec(&s->cmd, &s->res);
 		if (s->cmd.op == AGOS_EXIT) {
-			agos_store(&s->done_seq, seq);
+			ag_store(&s->done_seq, seq);
 			free(heap);
 			return TEST_SUCCESS;
 		}
-		agos_store(&s->done_seq, seq);
+		ag_store(&s->done_seq, seq);
 	}
 }
 
@@ -581,7 +566,7 @@ agos_impostor(const struct sockaddr_un *sa)
 	if (lfd < 0 || bind(lfd, (const struct sockaddr *)sa, sizeof(*sa)) != 0 ||
 	    listen(lfd, 1) != 0)
 		return 2;
-	agos_store(&agos_ctl->p[agos_self].fake_ready, 1);
+	ag_store(&agos_ctl->p[agos_self].fake_ready, 1);
 	pfd = (struct pollfd){ .fd = lfd, .events = POLLIN };
 	if (poll(&pfd, 1, AGOS_CMD_MS / 2) != 1)
 		return 2;
@@ -639,7 +624,7 @@ agos_fake_server(int variant)
 		ret = -errno;
 		goto out;
 	}
-	agos_store(&agos_ctl->p[agos_self].fake_ready, 1);
+	ag_store(&agos_ctl->p[agos_self].fake_ready, 1);
 	pfd = (struct pollfd){ .fd = lfd, .events = POLLIN };
 	if (poll(&pfd, 1, AGOS_CMD_MS / 2) != 1) {
 		ret = -ETIMEDOUT;
@@ -682,7 +667,7 @@ out:
 	unlink(sa.sun_path);
 	if (rename(aside, sa.sun_path) != 0 && ret >= 0)
 		ret = -errno;
-	agos_store(&agos_ctl->p[agos_self].fake_ready, 0);
+	ag_store(&agos_ctl->p[agos_self].fake_ready, 0);
 	/* A hang-up: the importer's side is not looked at. */
 	return variant == AGOS_BAD_HANGUP && ret == 0 ? 1 : ret;
 }
@@ -801,10 +786,10 @@ static uint32_t
 agos_post(int p, const struct agos_cmd *c)
 {
 	struct agos_slot *s = &agos_ctl->p[p];
-	uint32_t seq = agos_load(&s->cmd_seq) + 1;
+	uint32_t seq = ag_load(&s->cmd_seq) + 1;
 
 	s->cmd = *c;
-	agos_store(&s->cmd_seq, seq);
+	ag_store(&s->cmd_seq, seq);
 	return seq;
 }
 
@@ -814,7 +799,7 @@ agos_done(int p, uint32_t seq, struct agos_res *r)
 	struct agos_slot *s = &agos_ctl->p[p];
 	uint64_t deadline = ag_now_ns() + (uint64_t)AGOS_CMD_MS * NS_PER_S / MS_PER_S;
 
-	while (agos_load(&s->done_seq) != seq) {
+	while (ag_load(&s->done_seq) != seq) {
 		if (ag_os_child_gone(&agos_kids[p]) || ag_now_ns() > deadline) {
 			printf("app %s: no answer to command %u (%s, status 0x%x)\n",
 			       agos_proc_name(p), s->cmd.op,
@@ -1121,7 +1106,7 @@ agos_usage_same(int p, const struct agos_usage *u)
 static uint32_t
 agos_nb_events(int p)
 {
-	return agos_load(&agos_ctl->p[p].nb_events);
+	return ag_load(&agos_ctl->p[p].nb_events);
 }
 
 /*
@@ -2370,11 +2355,11 @@ test_agos_bad_reply(void)
 
 	for (v = 0; v < AGOS_NB_BAD; v++) {
 		c.variant = v;
-		agos_store(&agos_ctl->p[AGOS_B].fake_ready, 0);
+		ag_store(&agos_ctl->p[AGOS_B].fake_ready, 0);
 		seq = agos_post(AGOS_B, &c);
 		deadline = ag_now_ns() + (uint64_t)AGOS_CMD_MS * NS_PER_S / MS_PER_S;
-		while (agos_load(&agos_ctl->p[AGOS_B].fake_ready) == 0 &&
-		       agos_load(&agos_ctl->p[AGOS_B].done_seq) != seq && ag_now_ns() < deadline)
+		while (ag_load(&agos_ctl->p[AGOS_B].fake_ready) == 0 &&
+		       ag_load(&agos_ctl->p[AGOS_B].done_seq) != seq && ag_now_ns() < deadline)
 			rte_delay_us_sleep(100);
 		ret = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
 		TEST_ASSERT(agos_done(AGOS_B, seq, &r) == 0, "fake server");

@@ -271,21 +271,6 @@ static RTE_ATOMIC(int16_t) pf_watch_group = -1;
 static int pf_watch_type;
 static RTE_ATOMIC(uint64_t) pf_watch_ns;
 
-/* A typedef, so that checkpatch reads the parameters below as pointers. */
-typedef RTE_ATOMIC(uint32_t) pf_atomic_u32_t;
-
-static uint32_t
-pf_load(const pf_atomic_u32_t *p)
-{
-	return rte_atomic_load_explicit(p, rte_memory_order_acquire);
-}
-
-static void
-pf_store(pf_atomic_u32_t *p, uint32_t v)
-{
-	rte_atomic_store_explicit(p, v, rte_memory_order_release);
-}
-
 /* Runs on the driver's watcher thread: only record the time. */
 static void
 pf_event_cb(int16_t dev_id, int16_t group_id, rte_uuid_t domain_id,
@@ -408,22 +393,22 @@ pf_env_u32(const char *name, uint32_t def, uint32_t min, uint32_t max)
 
 /* Wait for a command of the primary: the next value of its sequence number *p after seen. */
 static uint32_t
-pf_next_cmd(const pf_atomic_u32_t *p, uint32_t seen)
+pf_next_cmd(const ag_atomic_u32_t *p, uint32_t seen)
 {
 	uint32_t cur;
 
-	while ((cur = pf_load(p)) == seen)
+	while ((cur = ag_load(p)) == seen)
 		rte_delay_us_sleep(PF_IDLE_US);
 	return cur;
 }
 
 /* Wait until *p == v; fails if the child is gone or after timeout_ms. */
 static int
-pf_wait_eq(const pf_atomic_u32_t *p, uint32_t v, struct ag_child *c, unsigned int timeout_ms)
+pf_wait_eq(const ag_atomic_u32_t *p, uint32_t v, struct ag_child *c, unsigned int timeout_ms)
 {
 	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * 1000000;
 
-	while (pf_load(p) != v) {
+	while (ag_load(p) != v) {
 		if (c != NULL && ag_child_gone(c)) {
 			printf("process %d exited (status 0x%x)\n", c->pid, c->status);
 			return -ECHILD;
@@ -473,12 +458,12 @@ pf_dev_config(int16_t dev_id, const struct rte_dma_inter_domain_param *dom, uint
 static int
 pf_chan_cmd(struct pf_chan *ch, struct ag_child *c, enum pf_cmd cmd, unsigned int timeout_ms)
 {
-	uint32_t seq = pf_load(&ch->cmd_seq) + 1;
+	uint32_t seq = ag_load(&ch->cmd_seq) + 1;
 	int ret;
 
 	ch->cmd = cmd;
 	ch->status = -EINPROGRESS;
-	pf_store(&ch->cmd_seq, seq);
+	ag_store(&ch->cmd_seq, seq);
 	ret = pf_wait_eq(&ch->done_seq, seq, c, timeout_ms);
 	if (ret != 0)
 		return ret;
@@ -497,11 +482,11 @@ pf_chan_serve(struct pf_chan *ch, int (*exec)(uint32_t cmd))
 		seq = pf_next_cmd(&ch->cmd_seq, seq);
 		if (ch->cmd == PF_CMD_EXIT) {
 			ch->status = 0;
-			pf_store(&ch->done_seq, seq);
+			ag_store(&ch->done_seq, seq);
 			return TEST_SUCCESS;
 		}
 		ch->status = exec(ch->cmd);
-		pf_store(&ch->done_seq, seq);
+		ag_store(&ch->done_seq, seq);
 	}
 }
 
@@ -699,7 +684,7 @@ pf_fanout_member(int idx)
 		if (cmd == PF_FO_STOP) {
 			if (joined)
 				rte_dma_access_pair_group_leave(dev, g);
-			pf_store(&pf_ctl->fo_ack[idx], seq);
+			ag_store(&pf_ctl->fo_ack[idx], seq);
 			return TEST_SUCCESS;
 		}
 		if (pf_ctl->fo_target != (uint32_t)idx)
@@ -720,7 +705,7 @@ pf_fanout_member(int idx)
 			printf("fan-out member %d: command %u: %d\n", idx, cmd, ret);
 			return TEST_FAILED;
 		}
-		pf_store(&pf_ctl->fo_ack[idx], seq);
+		ag_store(&pf_ctl->fo_ack[idx], seq);
 	}
 }
 
@@ -1482,7 +1467,7 @@ pf_fo_cmd(struct ag_child *kids, enum pf_fo_cmd cmd, uint32_t target)
 
 	pf_ctl->fo_cmd = cmd;
 	pf_ctl->fo_target = target;
-	pf_store(&pf_ctl->fo_seq, seq);
+	ag_store(&pf_ctl->fo_seq, seq);
 	for (i = 1; i < PF_NB_DEVS; i++) {
 		if (kids[i].pid <= 0 || (cmd != PF_FO_STOP && i != target))
 			continue;
@@ -1571,7 +1556,7 @@ pf_fanout(void)
 	for (i = 1; i < PF_NB_DEVS && ret == 0; i++) {
 		uint64_t deadline = ag_now_ns() + (uint64_t)PF_TIMEOUT_MS * 1000000;
 
-		while (!(pf_load(&pf_ctl->fo_joined) & (1u << i)) && ret == 0) {
+		while (!(ag_load(&pf_ctl->fo_joined) & (1u << i)) && ret == 0) {
 			if (ag_child_gone(&kids[i]) || ag_now_ns() > deadline) {
 				printf("fan-out member %u did not join (needs max_members=%u)\n",
 				       i, PF_NB_DEVS);
