@@ -23,3 +23,28 @@ hugetlbfs_dir() { awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts; }
 
 die() { echo "$(basename "$0"): ERROR: $*" >&2; exit 1; }
 note() { echo "$(basename "$0"): $*"; }
+
+# End of a demo: wait for its creator ($1) and joiner ($2), run the script's
+# cleanup, say SUCCESS ($3 tells what) or FAILED, and exit with the first
+# failing status. wait returns early (>128) when a trapped signal arrives: wait
+# again while the process runs.
+demo_finish() {
+	local pid rc=() name
+	name=$(basename "$0" .sh)
+	for pid in "$1" "$2"; do
+		while :; do
+			wait "$pid"
+			rc+=($?)
+			kill -0 "$pid" 2>/dev/null || break
+			unset 'rc[-1]'
+		done
+	done
+	cleanup
+	if [ "${rc[0]}" = 0 ] && [ "${rc[1]}" = 0 ]; then
+		echo "$name: SUCCESS ($3)"
+		exit 0
+	fi
+	echo "$name: FAILED (creator status ${rc[0]}, joiner status ${rc[1]})" >&2
+	[ "${rc[0]}" != 0 ] && exit "${rc[0]}"
+	exit "${rc[1]}"
+}

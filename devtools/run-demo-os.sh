@@ -59,23 +59,4 @@ echo "run-demo-os: starting the joiner (another primary, dma_skag1), file prefix
 	--vdev="dma_skag1,rendezvous=$RDV" -- --role joiner --rendezvous "$RDV" "$@" &
 joiner=$!
 
-# wait returns early (>128) when a trapped signal arrives: wait again.
-while :; do
-	wait "$creator"
-	rc_c=$?
-	kill -0 "$creator" 2>/dev/null || break
-done
-while :; do
-	wait "$joiner"
-	rc_j=$?
-	kill -0 "$joiner" 2>/dev/null || break
-done
-cleanup
-
-if [ "$rc_c" = 0 ] && [ "$rc_j" = 0 ]; then
-	echo "run-demo-os: SUCCESS (creator and joiner, two independent primaries, verified the data)"
-	exit 0
-fi
-echo "run-demo-os: FAILED (creator status $rc_c, joiner status $rc_j)" >&2
-[ "$rc_c" != 0 ] && exit "$rc_c"
-exit "$rc_j"
+demo_finish "$creator" "$joiner" "creator and joiner, two independent primaries, verified the data"

@@ -69,24 +69,4 @@ echo "run-demo: starting the joiner (secondary, dma_skag1)"
 "$APP" -l "$SEC_LCORE" "${EAL[@]}" --proc-type=secondary -- "$@" &
 secondary=$!
 
-# wait returns early (>128) when a trapped signal arrives: wait again.
-rc_p=255
-while :; do
-	wait "$primary"
-	rc_p=$?
-	kill -0 "$primary" 2>/dev/null || break
-done
-while :; do
-	wait "$secondary"
-	rc_s=$?
-	kill -0 "$secondary" 2>/dev/null || break
-done
-cleanup
-
-if [ "$rc_p" = 0 ] && [ "$rc_s" = 0 ]; then
-	echo "run-demo: SUCCESS (creator and joiner verified the data)"
-	exit 0
-fi
-echo "run-demo: FAILED (creator status $rc_p, joiner status $rc_s)" >&2
-[ "$rc_p" != 0 ] && exit "$rc_p"
-exit "$rc_s"
+demo_finish "$primary" "$secondary" "creator and joiner verified the data"
