@@ -244,6 +244,18 @@ dag_os_reader(void *arg)
 }
 
 /* Creator: listen in the rendezvous directory. Joiner: connect when it first speaks. */
+/* The thread that reads the peer's messages, once the socket is there. */
+static int
+dag_os_reader_start(void)
+{
+	int ret = rte_thread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
+
+	if (ret != 0)
+		return -ret;
+	dag_os.reader_started = true;
+	return 0;
+}
+
 static int
 dag_os_init(void)
 {
@@ -266,11 +278,7 @@ dag_os_init(void)
 		dag_os.listen_fd = -1;
 		return ret;
 	}
-	ret = rte_thread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
-	if (ret != 0)
-		return -ret;
-	dag_os.reader_started = true;
-	return 0;
+	return dag_os_reader_start();
 }
 
 static int
@@ -293,11 +301,7 @@ dag_os_connect(void)
 		return ret;
 	}
 	dag_os.fd = fd;
-	ret = rte_thread_create(&dag_os.reader, NULL, dag_os_reader, NULL);
-	if (ret != 0)
-		return -ret;
-	dag_os.reader_started = true;
-	return 0;
+	return dag_os_reader_start();
 }
 
 static int
