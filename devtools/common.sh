@@ -21,6 +21,22 @@ fi
 # The hugetlbfs mount that holds DPDK's hugepage files ("" if none).
 hugetlbfs_dir() { awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts; }
 
+# The devices of the perf test, with the rendezvous directory $1. Every
+# dma_skag device sets the one group table: same explicit sizes, and the same
+# rendezvous, which the test's remote application names too. Eight devices: the
+# fan-out group has one member per process, max_members of them.
+# Hugepages (2 MiB) the perf test needs: three 256 MiB buffers for its DRAM
+# point (source, peer, remote application), and the rest of two applications.
+PERF_HUGEPAGES=1024
+perf_vdevs() {
+	local v="--vdev=dma_skeleton" i
+
+	for i in 0 1 2 3 4 5 6 7; do
+		v="$v --vdev=dma_skag$i,max_groups=1024,max_members=8,rendezvous=$1"
+	done
+	echo "$v"
+}
+
 die() { echo "$(basename "$0"): ERROR: $*" >&2; exit 1; }
 note() { echo "$(basename "$0"): $*"; }
 

@@ -145,7 +145,7 @@ note "builds took $(($(date +%s) - build_start)) s"
 # devtools/run-bench.sh, with less measuring: it checks that the test runs,
 # its figures are not kept. An entry is "name|EAL arguments[|environment]".
 AG_OS_RDV=$SERIES_OUT/ag-os
-AG_PERF_VDEVS=$(for i in 0 1 2 3 4 5 6 7; do printf -- '--vdev=dma_skag%d,max_groups=1024,max_members=8 ' "$i"; done)
+AG_PERF_VDEVS=$(perf_vdevs "$SERIES_OUT/ag-perf")
 AG_PERF_ENV="DMADEV_AG_PERF_ROUNDS=5 DMADEV_AG_PERF_MS=20 DMADEV_AG_PERF_SAMPLES=200 DMADEV_AG_PERF_KILLS=5 DMADEV_AG_PERF_FANOUT=10"
 TESTS=(
 	"vdev_autotest|--no-pci --no-huge -m 512 --file-prefix=main_vdev"
@@ -159,20 +159,20 @@ TESTS=(
 	"dmadev_access_group_revoke_autotest|--no-pci -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 --vdev=dma_skag2,max_members=4 --file-prefix=main_ag_rv"
 	"dmadev_access_group_storm_autotest|--no-pci -l 0 --vdev=dma_skag0 --vdev=dma_skag1 --vdev=dma_skag2 --vdev=dma_skag3 --vdev=dma_skag4 --file-prefix=main_ag_storm"
 	"dmadev_access_group_os_autotest|--no-pci -l 0 --vdev=dma_skag0,rendezvous=$AG_OS_RDV,max_members=3 --vdev=dma_skag1,rendezvous=$AG_OS_RDV,max_members=3 --file-prefix=main_ag_os"
-	"dmadev_access_group_perf_autotest|-l 0 --no-pci --vdev=dma_skeleton $AG_PERF_VDEVS --file-prefix=main_ag_perf|$AG_PERF_ENV"
+	"dmadev_access_group_perf_autotest|-l 0 --no-pci $AG_PERF_VDEVS --file-prefix=main_ag_perf|$AG_PERF_ENV"
 )
 TEST_BIN=$BUILDDIR/app/dpdk-test
 if [ $built_head = 0 ] || [ ! -x "$TEST_BIN" ]; then
 	for t in "${TESTS[@]}"; do
 		result FAIL "test ${t%%|*}: not run, the full series did not build"
 	done
-elif ! "$ROOT/devtools/hugepages.sh" 768 > "$LOGS/hugepages.log" 2>&1; then
+elif ! "$ROOT/devtools/hugepages.sh" "$PERF_HUGEPAGES" > "$LOGS/hugepages.log" 2>&1; then
 	cat "$LOGS/hugepages.log"
 	for t in "${TESTS[@]}"; do
 		result FAIL "test ${t%%|*}: not run, no hugepages (run as root)"
 	done
 else
-	mkdir -p "$AG_OS_RDV"
+	mkdir -p "$AG_OS_RDV" "$SERIES_OUT/ag-perf"
 	for t in "${TESTS[@]}"; do
 		IFS='|' read -r name args tenv <<< "$t"
 		log=$LOGS/test-${args##*--file-prefix=}.log

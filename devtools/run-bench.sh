@@ -26,20 +26,7 @@ set -uo pipefail
 TEST=${BENCH_TEST:-$BUILD/subprojects/dpdk/app/test/dpdk-test}
 OUT=${1:-$BUILD/bench}
 NAME=dmadev_access_group_perf_autotest
-# The devices, with the rendezvous directory $1. Every dma_skag device sets the one group table:
-# same explicit sizes, and the same rendezvous, which the test's remote application names too.
-# Eight devices: the fan-out group has one member per process, max_members of them.
-vdevs() {
-	local v="--vdev=dma_skeleton" i
-
-	for i in 0 1 2 3 4 5 6 7; do
-		v="$v --vdev=dma_skag$i,max_groups=1024,max_members=8,rendezvous=$1"
-	done
-	echo "$v"
-}
-# Three 256 MiB buffers for the DRAM point (source, peer, remote application), and the rest of
-# two applications.
-HUGEPAGES=1024
+HUGEPAGES=$PERF_HUGEPAGES
 
 [ -x "$TEST" ] || die "$TEST not found: build it first (make)"
 command -v gnuplot >/dev/null || die "gnuplot not found (devtools/install-deps.sh)"
@@ -124,7 +111,7 @@ run_2211() {
 	note "running $NAME (DPDK 22.11), log $OUT/bench.log"
 	# shellcheck disable=SC2046
 	DPDK_TEST=$NAME DMADEV_AG_PERF_CSV=$OUT/bench.csv "$TEST" -l 0 --no-pci \
-		--file-prefix=$prefix --log-level=lib.eal:error $(vdevs "$rdv") > "$OUT/bench.log" 2>&1
+		--file-prefix=$prefix --log-level=lib.eal:error $(perf_vdevs "$rdv") > "$OUT/bench.log" 2>&1
 	rc=$?
 	cleanup_prefix $prefix
 	cleanup_prefix ${prefix}_remote
@@ -155,7 +142,7 @@ run_2511() {
 		DMADEV_AG_PERF_CSV=$SRC/bench.csv \
 		$(env | grep '^DMADEV_AG_PERF_[A-Z]*=' | grep -v _CSV= | tr '\n' ' ') \
 		$bin -l 0 --no-pci -d $PLUGIN --file-prefix=ag_bench25 --log-level=lib.eal:error \
-		$(vdevs $SRC/bench-rdv)" > "$out/bench.log" 2>&1
+		$(perf_vdevs $SRC/bench-rdv)" > "$out/bench.log" 2>&1
 	rc=$?
 	in_chroot "rm -rf /var/run/dpdk/ag_bench25 /var/run/dpdk/ag_bench25_remote $SRC/bench-rdv; \
 		rm -f /dev/hugepages/ag_bench25map_* /dev/hugepages/ag_bench25_remotemap_*"
