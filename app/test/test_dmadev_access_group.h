@@ -313,6 +313,19 @@ ag_child_gone(struct ag_child *c)
 	return c->reaped;
 }
 
+/* Of a child that ended: 0 if it exited with 0 (killed: if SIGKILL ended it). */
+static inline int
+ag_child_ended_as(const struct ag_child *c, bool killed)
+{
+	if (killed)
+		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
+	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
+		printf("child %d failed (status 0x%x)\n", c->pid, c->status);
+		return -1;
+	}
+	return 0;
+}
+
 /* Wait up to timeout_ms for the child to exit; 0 if it exited with 0 (killed: by SIGKILL). */
 static inline int
 ag_child_wait(struct ag_child *c, bool killed, unsigned int timeout_ms)
@@ -329,13 +342,7 @@ ag_child_wait(struct ag_child *c, bool killed, unsigned int timeout_ms)
 		}
 		rte_delay_us_sleep(1000);
 	}
-	if (killed)
-		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
-	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
-		printf("secondary %d failed (status 0x%x)\n", c->pid, c->status);
-		return -1;
-	}
-	return 0;
+	return ag_child_ended_as(c, killed);
 }
 
 /* The functional tests' forms: a role of AG_ROLE_ENV on lcore 0, a step's timeout. */

@@ -376,13 +376,7 @@ ag_os_child_wait(struct ag_child *c, bool killed, unsigned int timeout_ms)
 		}
 		rte_delay_us_sleep(1000);
 	}
-	if (killed)
-		return WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL ? 0 : -1;
-	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
-		printf("child %d failed (status 0x%x)\n", c->pid, c->status);
-		return -1;
-	}
-	return 0;
+	return ag_child_ended_as(c, killed);
 }
 
 /* Map len bytes of the file path shared by the processes of a test, zeroed if created. */
