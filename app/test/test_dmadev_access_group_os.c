@@ -1333,10 +1333,10 @@ test_agos_two_apps(void)
 		    "cannot count fds and maps");
 
 	rc = agos_create(AGOS_A, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by A: %d", rc);
 	agos_case_group(g);
 	rc = agos_join(AGOS_B, 0, g, AGOS_A, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by B: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0 && h[AGOS_A] != h[AGOS_B],
 		    "handlers differ between the apps");
 	ev_a = agos_nb_events(AGOS_A);
@@ -1347,11 +1347,10 @@ test_agos_two_apps(void)
 					0x22) == 0, "copies A -> B -> A");
 	/* Sizes down to one byte, at odd offsets. */
 	rc = agos_mem(AGOS_A, AGOS_PATTERN, a_src, AGOS_BUF_LEN, 0x33, NULL);
-	TEST_ASSERT_EQUAL(rc, 0, "pattern: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "pattern: %d", rc);
 	TEST_ASSERT(agos_dst_reset(AGOS_B, b_dst, AGOS_BUF_LEN, 0) == 0, "reset");
 	rc = agos_copy(AGOS_A, 0, a_src + 1, b_dst + AGOS_CANARY_LEN + 1, 1);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "1-byte copy A -> B: %d, expected %d", rc,
-			  RTE_DMA_STATUS_SUCCESSFUL);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "1-byte copy A -> B: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_dst + AGOS_CANARY_LEN, 1, 0) &&
 		    agos_set_ok(AGOS_B, b_dst + AGOS_CANARY_LEN + 2, AGOS_BUF_LEN - 2, 0) &&
 		    agos_canaries_ok(AGOS_B, b_dst, AGOS_BUF_LEN),
@@ -1362,8 +1361,7 @@ test_agos_two_apps(void)
 	c = (struct agos_cmd){ .op = AGOS_FILL, .dev = 0, .dst = b_dst + AGOS_CANARY_LEN,
 			       .len = AGOS_BUF_LEN, .pattern = 0x3c3c3c3c3c3c3c3cULL };
 	rc = agos_op_status(AGOS_A, &c);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "fill A -> B: %d, expected %d", rc,
-			  RTE_DMA_STATUS_SUCCESSFUL);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "fill A -> B: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x3c) &&
 		    agos_canaries_ok(AGOS_B, b_dst, AGOS_BUF_LEN), "fill A -> B data");
 
@@ -1377,8 +1375,7 @@ test_agos_two_apps(void)
 	c.sg_dst[0] = (struct rte_dma_sge){ b_dst + AGOS_CANARY_LEN, 2048 };
 	c.sg_dst[1] = (struct rte_dma_sge){ b_dst + AGOS_CANARY_LEN + 2048, AGOS_BUF_LEN - 2048 };
 	rc = agos_op_status(AGOS_A, &c);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg A -> B: %d, expected %d", rc,
-			  RTE_DMA_STATUS_SUCCESSFUL);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg A -> B: %d", rc);
 	TEST_ASSERT(agos_pattern_ok(AGOS_B, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x44) &&
 		    agos_canaries_ok(AGOS_B, b_dst, AGOS_BUF_LEN), "copy_sg A -> B data");
 
@@ -1392,76 +1389,69 @@ test_agos_two_apps(void)
 	TEST_ASSERT(agos_mem(AGOS_B, AGOS_SET, b_end - 32, 32, 0x6b, NULL) == 0, "set");
 	rc = agos_copy(AGOS_A, 0, a_src, b_end - 32, 64);
 	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_DST_ADDR,
-			  "copy across the end of B's memory: %d, expected %d", rc,
-			  RTE_DMA_STATUS_INVALID_DST_ADDR);
+			  "copy across the end of B's memory: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_end - 32, 32, 0x6b), "copy across the end wrote");
 	b_heap = agos_ctl->p[AGOS_B].heap_addr;
 	rc = agos_copy(AGOS_A, 0, a_src, b_heap, 64);
 	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_DST_ADDR,
-			  "copy into B's private memory: %d, expected %d", rc,
-			  RTE_DMA_STATUS_INVALID_DST_ADDR);
+			  "copy into B's private memory: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_heap, AGOS_BUF_LEN, 0x5a), "B's heap written");
 	rc = agos_copy(AGOS_A, 0, b_heap, b_dst, 64);
 	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_SRC_ADDR,
-			  "copy from outside A's DPDK memory: %d, expected %d", rc,
-			  RTE_DMA_STATUS_INVALID_SRC_ADDR);
+			  "copy from outside A's DPDK memory: %d", rc);
 
 	/* A second device of B is no member: it cannot use the group. */
 	rc = agos_setup(AGOS_B, 1, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_B], h[AGOS_A]);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "vchan of a non-member device: %d, expected %d", rc, -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "vchan of a non-member device: %d", rc);
 	TEST_ASSERT(agos_no_event(AGOS_A, ev_a) && agos_no_event(AGOS_B, ev_b),
 		    "events without departures");
 
 	/* B leaves: A's vchan is stale. */
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave by B: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_A, ev_a, 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_B,
 				    0), "MEMBER_LEFT to A");
 	TEST_ASSERT(agos_no_event(AGOS_B, ev_b), "event to the leaver");
 	TEST_ASSERT(agos_dst_reset(AGOS_B, b_dst, AGOS_BUF_LEN, 0x77) == 0, "reset");
 	rc = agos_copy(AGOS_A, 0, a_src, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy after B left: %d, expected %d",
-			  rc, RTE_DMA_STATUS_DEV_LINK_ERROR);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy after B left: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x77) &&
 		    agos_canaries_ok(AGOS_B, b_dst, AGOS_BUF_LEN), "stale copy wrote");
 	rc = agos_copy(AGOS_B, 0, b_src, a_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy of the leaver: %d, expected %d",
-			  rc, RTE_DMA_STATUS_DEV_LINK_ERROR);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy of the leaver: %d", rc);
 
 	/* B again, with a new handler: the old one names nobody. */
 	h_old = h[AGOS_B];
 	rc = agos_join(AGOS_B, 0, g, AGOS_A, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join again by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join again by B: %d", rc);
 	rc = agos_handler(AGOS_A, 0, g, agos_dom[AGOS_B][0], &h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "handler_get: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "handler_get: %d", rc);
 	TEST_ASSERT(h[AGOS_B] != h_old, "handler %u reused at once", h_old);
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h_old);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "vchan with a stale handler: %d, expected %d", rc, -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "vchan with a stale handler: %d", rc);
 	rc = agos_copy(AGOS_A, 0, a_src, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR,
-			  "copy on the stale vchan: %d, expected %d", rc,
-			  RTE_DMA_STATUS_DEV_LINK_ERROR);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy on the stale vchan: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_dst + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x77),
 		    "stale handler's copy wrote");
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan with the new handler: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan with the new handler: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_A, AGOS_A, a_src, AGOS_B, b_dst, 0x55) == 0,
 		    "copy A -> B after the join again");
 
 	ev_a = agos_nb_events(AGOS_A);
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave by B: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_A, ev_a, 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_B,
 				    0), "MEMBER_LEFT to A");
 	rc = agos_destroy(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	TEST_ASSERT(agos_no_event(AGOS_B, ev_b), "event to B after it left");
 
 	/* Imports go with the vchan setups. */
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "local vchan: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "local vchan: %d", rc);
 	rc = agos_setup(AGOS_B, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "local vchan: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "local vchan: %d", rc);
 	TEST_ASSERT(agos_usage_same(AGOS_A, &ua) && agos_usage_same(AGOS_B, &ub),
 		    "descriptors or mappings leaked");
 	return TEST_SUCCESS;
@@ -1563,7 +1553,7 @@ test_agos_errnos(void)
 	unknown = agos_unknown_group();
 	TEST_ASSERT(unknown >= 0, "no unknown group id");
 	rc = agos_create(AGOS_B, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by B: %d", rc);
 	agos_case_group(g);
 	agos_token(AGOS_B, 0, tok);
 	rte_uuid_copy(bad_tok, tok);
@@ -1572,22 +1562,19 @@ test_agos_errnos(void)
 
 	/* Joins refused, then A in. */
 	rc = agos_join_as(AGOS_A, 0, agos_dom[AGOS_A][0], bad_tok, g);
-	TEST_ASSERT_EQUAL(rc, -EACCES, "A joins B's group with a wrong token: %d, expected %d", rc,
-			  -EACCES);
+	TEST_ASSERT_EQUAL(rc, -EACCES, "A joins B's group with a wrong token: %d", rc);
 	rc = agos_join_as(AGOS_A, 0, agos_dom[AGOS_A][0], tok, unknown);
-	TEST_ASSERT_EQUAL(rc, -ENOENT, "A joins an unknown group: %d, expected %d", rc, -ENOENT);
+	TEST_ASSERT_EQUAL(rc, -ENOENT, "A joins an unknown group: %d", rc);
 	rc = agos_join_as(AGOS_A, 0, agos_dom[AGOS_B][0], tok, g);
-	TEST_ASSERT_EQUAL(rc, -EEXIST, "A joins with B's domain: %d, expected %d", rc, -EEXIST);
+	TEST_ASSERT_EQUAL(rc, -EEXIST, "A joins with B's domain: %d", rc);
 	rc = agos_join(AGOS_A, 0, g, AGOS_B, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "A joins: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "A joins: %d", rc);
 	rc = agos_join_as(AGOS_A, 1, agos_dom[AGOS_A][0], tok, g);
-	TEST_ASSERT_EQUAL(rc, -EEXIST, "A's second device joins with A's domain: %d, expected %d",
-			  rc, -EEXIST);
+	TEST_ASSERT_EQUAL(rc, -EEXIST, "A's second device joins with A's domain: %d", rc);
 	rc = agos_join_as(AGOS_A, 0, fresh, tok, g);
-	TEST_ASSERT_EQUAL(rc, -EEXIST, "A's member device joins again: %d, expected %d", rc,
-			  -EEXIST);
+	TEST_ASSERT_EQUAL(rc, -EEXIST, "A's member device joins again: %d", rc);
 	rc = agos_join(AGOS_C, 0, g, AGOS_B, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "C joins: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "C joins: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
 
 	for (p = AGOS_A; p <= AGOS_C; p++)
@@ -1597,52 +1584,41 @@ test_agos_errnos(void)
 	TEST_ASSERT(strstr(before, "role=joiner") != NULL, "no member in telemetry:\n%s", before);
 
 	rc = agos_join_as(AGOS_A, 1, fresh, tok, g);
-	TEST_ASSERT_EQUAL(rc, -ENOSPC, "A's second device joins the full group: %d, expected %d",
-			  rc, -ENOSPC);
+	TEST_ASSERT_EQUAL(rc, -ENOSPC, "A's second device joins the full group: %d", rc);
 	rc = agos_join_as(AGOS_C, 1, fresh, bad_tok, g);
-	TEST_ASSERT_EQUAL(rc, -EACCES, "wrong token checked before the full group: %d, expected %d",
-			  rc, -EACCES);
+	TEST_ASSERT_EQUAL(rc, -EACCES, "wrong token checked before the full group: %d", rc);
 	rc = agos_destroy(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "A destroys B's group: %d, expected %d", rc, -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "A destroys B's group: %d", rc);
 	rc = agos_destroy(AGOS_C, 1, g);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "C's non-member device destroys: %d, expected %d", rc,
-			  -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "C's non-member device destroys: %d", rc);
 	rc = agos_leave(AGOS_A, 1, g);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "A's non-member device leaves: %d, expected %d", rc, -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "A's non-member device leaves: %d", rc);
 	rc = agos_handler(AGOS_A, 1, g, agos_dom[AGOS_B][0], &hx);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "handler_get by A's non-member device: %d, expected %d", rc,
-			  -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "handler_get by A's non-member device: %d", rc);
 	rc = agos_destroy(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, -EBUSY, "B destroys with joiners: %d, expected %d", rc, -EBUSY);
+	TEST_ASSERT_EQUAL(rc, -EBUSY, "B destroys with joiners: %d", rc);
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, -EBUSY, "B leaves with joiners: %d, expected %d", rc, -EBUSY);
+	TEST_ASSERT_EQUAL(rc, -EBUSY, "B leaves with joiners: %d", rc);
 	rc = agos_handler(AGOS_C, 0, g, fresh, &hx);
-	TEST_ASSERT_EQUAL(rc, -ENOENT, "handler_get of a domain not in the group: %d, expected %d",
-			  rc, -ENOENT);
+	TEST_ASSERT_EQUAL(rc, -ENOENT, "handler_get of a domain not in the group: %d", rc);
 	rc = agos_handler(AGOS_C, 0, unknown, agos_dom[AGOS_C][0], &hx);
-	TEST_ASSERT_EQUAL(rc, -ENOENT, "handler_get in an unknown group: %d, expected %d", rc,
-			  -ENOENT);
+	TEST_ASSERT_EQUAL(rc, -ENOENT, "handler_get in an unknown group: %d", rc);
 	rc = agos_leave(AGOS_A, 0, unknown);
-	TEST_ASSERT_EQUAL(rc, -ENOENT, "A leaves an unknown group: %d, expected %d", rc, -ENOENT);
+	TEST_ASSERT_EQUAL(rc, -ENOENT, "A leaves an unknown group: %d", rc);
 	rc = agos_destroy(AGOS_C, 0, unknown);
-	TEST_ASSERT_EQUAL(rc, -ENOENT, "C destroys an unknown group: %d, expected %d", rc, -ENOENT);
+	TEST_ASSERT_EQUAL(rc, -ENOENT, "C destroys an unknown group: %d", rc);
 
 	/* An inter-process vchan reaches this app only. */
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_PROCESS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-process vchan from A to B: %d, expected %d", rc,
-			  -EINVAL);
+	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-process vchan from A to B: %d", rc);
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_PROCESS_DOMAIN, h[AGOS_B], h[AGOS_A]);
-	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-process vchan from B to A: %d, expected %d", rc,
-			  -EINVAL);
+	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-process vchan from B to A: %d", rc);
 	rc = agos_setup(AGOS_C, 0, RTE_DMA_INTER_PROCESS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-process vchan of C from A to B: %d, expected %d", rc,
-			  -EINVAL);
+	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-process vchan of C from A to B: %d", rc);
 	rc = agos_setup(AGOS_A, 1, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "inter-OS vchan of A's non-member device: %d, expected %d",
-			  rc, -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "inter-OS vchan of A's non-member device: %d", rc);
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], 0);
-	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-OS vchan with handler 0: %d, expected %d", rc,
-			  -EINVAL);
+	TEST_ASSERT_EQUAL(rc, -EINVAL, "inter-OS vchan with handler 0: %d", rc);
 
 	/* The failed setups stopped A's devices: their local vchans back, as before. */
 	TEST_ASSERT(agos_setup(AGOS_A, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0) == 0 &&
@@ -1656,23 +1632,22 @@ test_agos_errnos(void)
 
 	/* The creator is alone at last: its leave destroys the group, without events. */
 	rc = agos_leave(AGOS_C, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "C leaves: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "C leaves: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_A, ev[AGOS_A], 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
 				    AGOS_C, 0) &&
 		    agos_event_once(AGOS_B, ev[AGOS_B], 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
 				    AGOS_C, 0), "MEMBER_LEFT of C");
 	rc = agos_leave(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "A leaves: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "A leaves: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_B, ev[AGOS_B] + 1, 0, g,
 				    RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_A, 0),
 		    "MEMBER_LEFT of A");
 	ev[AGOS_A] = agos_nb_events(AGOS_A);
 	ev[AGOS_C] = agos_nb_events(AGOS_C);
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "B, alone, leaves: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "B, alone, leaves: %d", rc);
 	rc = agos_handler(AGOS_B, 0, g, agos_dom[AGOS_B][0], &hx);
-	TEST_ASSERT_EQUAL(rc, -ENOENT, "group left by its last member: %d, expected %d", rc,
-			  -ENOENT);
+	TEST_ASSERT_EQUAL(rc, -ENOENT, "group left by its last member: %d", rc);
 	TEST_ASSERT(agos_no_event(AGOS_A, ev[AGOS_A]) && agos_no_event(AGOS_C, ev[AGOS_C]),
 		    "events after the last member left");
 	return TEST_SUCCESS;
@@ -1704,35 +1679,34 @@ test_agos_three_apps(void)
 		TEST_ASSERT(agos_usage_get(p, &u[p]) == 0, "count");
 	}
 	rc = agos_create(AGOS_A, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by A: %d", rc);
 	agos_case_group(g);
 	rc = agos_join(AGOS_B, 0, g, AGOS_A, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by B: %d", rc);
 	rc = agos_join(AGOS_C, 0, g, AGOS_A, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by C: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by C: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
 	for (p = AGOS_A; p <= AGOS_C; p++)
 		ev[p] = agos_nb_events(p);
 
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan A -> B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan A -> B: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_A, AGOS_A, src[AGOS_A], AGOS_B, dst[AGOS_B], 0x61) == 0,
 		    "copy A -> B");
 	rc = agos_setup(AGOS_B, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_B], h[AGOS_C]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan B -> C: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan B -> C: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_B, AGOS_B, src[AGOS_B], AGOS_C, dst[AGOS_C], 0x62) == 0,
 		    "copy B -> C");
 	rc = agos_setup(AGOS_C, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan of C from A to B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan of C from A to B: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_C, AGOS_A, src[AGOS_A], AGOS_B, dst[AGOS_B], 0x63) == 0,
 		    "copy by C from A to B");
 	/* A's source is intact: C's vchan only reads it. */
 	TEST_ASSERT(agos_pattern_ok(AGOS_A, src[AGOS_A], AGOS_BUF_LEN, 0x63), "A's source changed");
 	rc = agos_setup(AGOS_C, 1, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_C], h[AGOS_A]);
-	TEST_ASSERT_EQUAL(rc, -EPERM, "vchan of C's non-member device: %d, expected %d", rc,
-			  -EPERM);
+	TEST_ASSERT_EQUAL(rc, -EPERM, "vchan of C's non-member device: %d", rc);
 	rc = agos_setup(AGOS_B, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_C], h[AGOS_A]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan of B from C to A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan of B from C to A: %d", rc);
 	TEST_ASSERT(agos_dst_reset(AGOS_A, dst[AGOS_A], AGOS_BUF_LEN, 0) == 0, "reset");
 	c = (struct agos_cmd){ .op = AGOS_COPY_SG, .dev = 0, .nb_src = 2, .nb_dst = 3 };
 	TEST_ASSERT(agos_mem(AGOS_C, AGOS_PATTERN, src[AGOS_C], AGOS_BUF_LEN, 0x64, NULL) == 0,
@@ -1744,27 +1718,24 @@ test_agos_three_apps(void)
 	c.sg_dst[2] = (struct rte_dma_sge){ dst[AGOS_A] + AGOS_CANARY_LEN + 2007,
 					    AGOS_BUF_LEN - 2007 };
 	rc = agos_op_status(AGOS_B, &c);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL,
-			  "copy_sg by B from C to A: %d, expected %d", rc,
-			  RTE_DMA_STATUS_SUCCESSFUL);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "copy_sg by B from C to A: %d", rc);
 	TEST_ASSERT(agos_pattern_ok(AGOS_A, dst[AGOS_A] + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x64) &&
 		    agos_canaries_ok(AGOS_A, dst[AGOS_A], AGOS_BUF_LEN), "copy_sg C -> A data");
 	TEST_ASSERT(agos_dst_reset(AGOS_A, dst[AGOS_A], AGOS_BUF_LEN, 0) == 0, "reset");
 	c = (struct agos_cmd){ .op = AGOS_FILL, .dev = 0, .dst = dst[AGOS_A] + AGOS_CANARY_LEN,
 			       .len = AGOS_BUF_LEN, .pattern = 0xc9c9c9c9c9c9c9c9ULL };
 	rc = agos_op_status(AGOS_B, &c);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "fill by B of A: %d, expected %d", rc,
-			  RTE_DMA_STATUS_SUCCESSFUL);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL, "fill by B of A: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_A, dst[AGOS_A] + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0xc9) &&
 		    agos_canaries_ok(AGOS_A, dst[AGOS_A], AGOS_BUF_LEN), "fill of A data");
 	rc = agos_setup(AGOS_B, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_B], h[AGOS_C]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan B -> C: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan B -> C: %d", rc);
 	for (p = AGOS_A; p <= AGOS_C; p++)
 		TEST_ASSERT(agos_no_event(p, ev[p]), "events without departures");
 
 	/* The third member leaves. */
 	rc = agos_leave(AGOS_C, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave by C: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave by C: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_A, ev[AGOS_A], 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
 				    AGOS_C, 0) &&
 		    agos_event_once(AGOS_B, ev[AGOS_B], 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
@@ -1773,13 +1744,10 @@ test_agos_three_apps(void)
 	TEST_ASSERT(agos_dst_reset(AGOS_B, dst[AGOS_B], AGOS_BUF_LEN, 0x70) == 0 &&
 		    agos_dst_reset(AGOS_C, dst[AGOS_C], AGOS_BUF_LEN, 0x71) == 0, "reset");
 	rc = agos_copy(AGOS_C, 0, src[AGOS_A], dst[AGOS_B] + AGOS_CANARY_LEN, AGOS_BUF_LEN);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR,
-			  "copy of C after it left: %d, expected %d", rc,
-			  RTE_DMA_STATUS_DEV_LINK_ERROR);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy of C after it left: %d", rc);
 	rc = agos_copy(AGOS_B, 0, src[AGOS_B], dst[AGOS_C] + AGOS_CANARY_LEN, AGOS_BUF_LEN);
 	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR,
-			  "copy of B into C after C left: %d, expected %d", rc,
-			  RTE_DMA_STATUS_DEV_LINK_ERROR);
+			  "copy of B into C after C left: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, dst[AGOS_B] + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x70) &&
 		    agos_set_ok(AGOS_C, dst[AGOS_C] + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x71) &&
 		    agos_canaries_ok(AGOS_B, dst[AGOS_B], AGOS_BUF_LEN) &&
@@ -1791,17 +1759,17 @@ test_agos_three_apps(void)
 	ev[AGOS_A] = agos_nb_events(AGOS_A);
 	ev[AGOS_B] = agos_nb_events(AGOS_B);
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave by B: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_A, ev[AGOS_A], 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT,
 				    AGOS_B, 0), "MEMBER_LEFT of B");
 	rc = agos_destroy(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	TEST_ASSERT(agos_no_event(AGOS_B, ev[AGOS_B]) && agos_no_event(AGOS_C, ev[AGOS_C]),
 		    "events after leaving");
 
 	for (p = AGOS_A; p <= AGOS_C; p++) {
 		rc = agos_setup(p, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0);
-		TEST_ASSERT_EQUAL(rc, 0, "local vchan: %d, expected %d", rc, 0);
+		TEST_ASSERT_SUCCESS(rc, "local vchan: %d", rc);
 	}
 	for (p = AGOS_A; p <= AGOS_C; p++)
 		TEST_ASSERT(agos_usage_same(p, &u[p]), "descriptors or mappings leaked");
@@ -1850,23 +1818,23 @@ agos_departure(enum agos_role role, bool killed)
 	order[1] = role == AGOS_ROLE_JOINER ? AGOS_V : role == AGOS_ROLE_CREATOR ? AGOS_A : AGOS_B;
 	order[2] = role == AGOS_ROLE_THIRD ? AGOS_V : AGOS_B;
 	rc = agos_create(order[0], 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create: %d", rc);
 	agos_case_group(g);
 	for (i = 1; i < 3; i++) {
 		rc = agos_join(order[i], 0, g, order[0], 0);
-		TEST_ASSERT_EQUAL(rc, 0, "join: %d, expected %d", rc, 0);
+		TEST_ASSERT_SUCCESS(rc, "join: %d", rc);
 	}
 	TEST_ASSERT(agos_handlers(g, order, 3, h) == 0, "handlers");
 
 	/* Whichever is first of A and B imports V, the other one the other survivor. */
 	ep = role == AGOS_ROLE_THIRD ? AGOS_B : AGOS_A;
 	rc = agos_setup(ep, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_V], h[ep]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan from V: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan from V: %d", rc);
 	TEST_ASSERT(agos_copy_checked(ep, AGOS_V, src[AGOS_V], ep, dst[ep], 0x81) == 0,
 		    "copy from V");
 	p = ep == AGOS_A ? AGOS_B : AGOS_A;
 	rc = agos_setup(p, 0, RTE_DMA_INTER_OS_DOMAIN, h[p], h[ep]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan between the survivors: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan between the survivors: %d", rc);
 	TEST_ASSERT(agos_copy_checked(p, p, src[p], ep, dst[ep], 0x82) == 0,
 		    "copy between the survivors");
 	ev[AGOS_A] = agos_nb_events(AGOS_A);
@@ -1884,7 +1852,7 @@ agos_departure(enum agos_role role, bool killed)
 			    "V did not exit cleanly");
 	} else {
 		rc = agos_leave(AGOS_V, 0, g);
-		TEST_ASSERT_EQUAL(rc, 0, "leave by V: %d, expected %d", rc, 0);
+		TEST_ASSERT_SUCCESS(rc, "leave by V: %d", rc);
 	}
 	type = role == AGOS_ROLE_CREATOR ? RTE_DMA_GROUP_EVENT_GROUP_DESTROYED :
 		RTE_DMA_GROUP_EVENT_MEMBER_LEFT;
@@ -1904,32 +1872,27 @@ agos_departure(enum agos_role role, bool killed)
 	/* Both vchans are stale (the group is gone, or V is): nothing written. */
 	TEST_ASSERT(agos_dst_reset(ep, dst[ep], AGOS_BUF_LEN, 0x90) == 0, "reset");
 	rc = agos_copy(ep, 0, src[AGOS_V], dst[ep] + AGOS_CANARY_LEN, AGOS_BUF_LEN);
-	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR,
-			  "copy from the departed V: %d, expected %d", rc,
-			  RTE_DMA_STATUS_DEV_LINK_ERROR);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_DEV_LINK_ERROR, "copy from the departed V: %d", rc);
 	p = ep == AGOS_A ? AGOS_B : AGOS_A;
 	rc = agos_copy(p, 0, src[p], dst[ep] + AGOS_CANARY_LEN, AGOS_BUF_LEN);
 	/* The creator's departure ends the group: nothing flows between the others either. */
 	status = role == AGOS_ROLE_CREATOR ? RTE_DMA_STATUS_DEV_LINK_ERROR :
 		RTE_DMA_STATUS_SUCCESSFUL;
-	TEST_ASSERT_EQUAL(rc, status, "copy between the survivors: %d, expected %d", rc, status);
+	TEST_ASSERT_EQUAL(rc, status, "copy between the survivors: %d", rc);
 	if (role == AGOS_ROLE_CREATOR)
 		TEST_ASSERT(agos_set_ok(ep, dst[ep] + AGOS_CANARY_LEN, AGOS_BUF_LEN, 0x90),
 			    "stale copy wrote");
 	TEST_ASSERT(agos_canaries_ok(ep, dst[ep], AGOS_BUF_LEN), "canaries");
 	if (role == AGOS_ROLE_CREATOR) {
 		rc = agos_handler(AGOS_A, 0, g, agos_dom[AGOS_A][0], &h[AGOS_A]);
-		TEST_ASSERT_EQUAL(rc, -ENOENT, "group of the departed creator: %d, expected %d", rc,
-				  -ENOENT);
+		TEST_ASSERT_EQUAL(rc, -ENOENT, "group of the departed creator: %d", rc);
 	} else {
 		rc = agos_handler(AGOS_A, 0, g, agos_dom[AGOS_V][0], &h[AGOS_V]);
-		TEST_ASSERT_EQUAL(rc, -ENOENT,
-				  "departed member still in the group: %d, expected %d", rc,
-				  -ENOENT);
+		TEST_ASSERT_EQUAL(rc, -ENOENT, "departed member still in the group: %d", rc);
 		rc = agos_leave(AGOS_B, 0, g);
-		TEST_ASSERT_EQUAL(rc, 0, "leave by B: %d, expected %d", rc, 0);
+		TEST_ASSERT_SUCCESS(rc, "leave by B: %d", rc);
 		rc = agos_destroy(AGOS_A, 0, g);
-		TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+		TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	}
 	if (!killed && role != AGOS_ROLE_CREATOR) {
 		c.op = AGOS_EXIT;
@@ -1942,7 +1905,7 @@ agos_departure(enum agos_role role, bool killed)
 	/* Exports end when their importers release them: all first. */
 	for (p = AGOS_A; p <= AGOS_B; p++) {
 		rc = agos_setup(p, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0);
-		TEST_ASSERT_EQUAL(rc, 0, "local vchan: %d, expected %d", rc, 0);
+		TEST_ASSERT_SUCCESS(rc, "local vchan: %d", rc);
 	}
 	for (p = AGOS_A; p <= AGOS_B; p++)
 		TEST_ASSERT(agos_usage_same(p, &u[p]), "descriptors or mappings leaked");
@@ -2181,28 +2144,27 @@ test_agos_stranger(void)
 	b_dst = agos_alloc(AGOS_B, AGOS_DST_LEN);
 	TEST_ASSERT(c_src != 0 && b_dst != 0, "rte_malloc");
 	rc = agos_create(AGOS_B, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by B: %d", rc);
 	agos_case_group(g);
 	rc = agos_join(AGOS_C, 0, g, AGOS_B, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by C: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by C: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
 	rc = agos_create(AGOS_A, 1, &ga);
-	TEST_ASSERT_EQUAL(rc, 0, "create by A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by A: %d", rc);
 	agos_case_group(ga);
 
 	for (round = 0; round < AGOS_NB_ASK; round++) {
 		req.group_id = round == AGOS_ASK_NOT_B ? ga : g;
 		if (round == AGOS_ASK_OTHER_USER) {
 			rc = agos_join(AGOS_A, 0, g, AGOS_B, 0);
-			TEST_ASSERT_EQUAL(rc, 0, "join by A: %d, expected %d", rc, 0);
+			TEST_ASSERT_SUCCESS(rc, "join by A: %d", rc);
 		}
 		if (round == AGOS_ASK_STRANGER) {
 			TEST_ASSERT(agos_stranger(AGOS_B, &req, sizeof(req), &raw) == 0,
 				    "stranger process failed");
 		} else if (round == AGOS_ASK_OTHER_USER) {
 			rc = agos_as_other_user(AGOS_B, &req, sizeof(req), &raw);
-			TEST_ASSERT_EQUAL(rc, 0, "thread of A as another user: %d, expected %d", rc,
-					  0);
+			TEST_ASSERT_SUCCESS(rc, "thread of A as another user: %d", rc);
 		} else {
 			agos_raw_client(AGOS_B, &req, sizeof(req), &raw);
 		}
@@ -2230,20 +2192,20 @@ test_agos_stranger(void)
 			    raw.maps_after);
 	}
 	rc = agos_leave(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave by A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave by A: %d", rc);
 	TEST_ASSERT(agos_log_has(AGOS_B, "refused to pid", AGOS_EVENT_MS), "B did not log it");
 
 	/* Members still get the memory. */
 	rc = agos_setup(AGOS_C, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_C], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan C -> B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan C -> B: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_C, AGOS_C, c_src, AGOS_B, b_dst, 0x91) == 0,
 		    "copy C -> B");
 	rc = agos_leave(AGOS_C, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave: %d", rc);
 	rc = agos_destroy(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	rc = agos_destroy(AGOS_A, 1, ga);
-	TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	return TEST_SUCCESS;
 }
 
@@ -2282,10 +2244,10 @@ test_agos_malformed_request(void)
 	b_dst = agos_alloc(AGOS_B, AGOS_DST_LEN);
 	TEST_ASSERT(a_src != 0 && b_dst != 0, "rte_malloc");
 	rc = agos_create(AGOS_A, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by A: %d", rc);
 	agos_case_group(g);
 	rc = agos_join(AGOS_B, 0, g, AGOS_A, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by B: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
 	req.group_id = g;
 	ev_a = agos_nb_events(AGOS_A);
@@ -2310,13 +2272,13 @@ test_agos_malformed_request(void)
 	TEST_ASSERT(strcmp(before, after) == 0, "table changed:\n%s\n---\n%s", before, after);
 	TEST_ASSERT(agos_no_event(AGOS_A, ev_a) && agos_no_event(AGOS_B, ev_b), "events");
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan A -> B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan A -> B: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_A, AGOS_A, a_src, AGOS_B, b_dst, 0xa1) == 0,
 		    "copy A -> B");
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave: %d", rc);
 	rc = agos_destroy(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	return TEST_SUCCESS;
 }
 
@@ -2344,13 +2306,13 @@ test_agos_bad_reply(void)
 	b_dst = agos_alloc(AGOS_B, AGOS_DST_LEN);
 	TEST_ASSERT(a_src != 0 && b_dst != 0, "rte_malloc");
 	rc = agos_create(AGOS_A, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by A: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by A: %d", rc);
 	agos_case_group(g);
 	rc = agos_join(AGOS_B, 0, g, AGOS_A, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by B: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "local vchan: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "local vchan: %d", rc);
 	TEST_ASSERT(agos_usage_get(AGOS_A, &ua) == 0, "count");
 
 	for (v = 0; v < AGOS_NB_BAD; v++) {
@@ -2375,19 +2337,18 @@ test_agos_bad_reply(void)
 		/* The previous setup, local, still works. */
 		rc = agos_copy(AGOS_A, 0, a_src, a_src + 64, 64);
 		TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_SUCCESSFUL,
-				  "local copy after the failed setup: %d, expected %d", rc,
-				  RTE_DMA_STATUS_SUCCESSFUL);
+				  "local copy after the failed setup: %d", rc);
 	}
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_OS_DOMAIN, h[AGOS_A], h[AGOS_B]);
-	TEST_ASSERT_EQUAL(rc, 0, "vchan A -> B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "vchan A -> B: %d", rc);
 	TEST_ASSERT(agos_copy_checked(AGOS_A, AGOS_A, a_src, AGOS_B, b_dst, 0xb1) == 0,
 		    "copy A -> B");
 	rc = agos_leave(AGOS_B, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave: %d", rc);
 	rc = agos_destroy(AGOS_A, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "destroy: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "destroy: %d", rc);
 	rc = agos_setup(AGOS_A, 0, RTE_DMA_INTER_DOMAIN_NONE, 0, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "local vchan: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "local vchan: %d", rc);
 	TEST_ASSERT(agos_usage_same(AGOS_A, &ua), "A keeps descriptors or mappings");
 	return TEST_SUCCESS;
 }
@@ -2494,16 +2455,16 @@ test_agos_secondary(void)
 	b_dst = agos_alloc(AGOS_B, AGOS_DST_LEN);
 	TEST_ASSERT(v_src != 0 && v_dst != 0 && b_src != 0 && b_dst != 0, "rte_malloc");
 	rc = agos_create(AGOS_B, 0, &g);
-	TEST_ASSERT_EQUAL(rc, 0, "create by B: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "create by B: %d", rc);
 	agos_case_group(g);
 	rc = agos_join(AGOS_V, 0, g, AGOS_B, 0);
-	TEST_ASSERT_EQUAL(rc, 0, "join by V: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "join by V: %d", rc);
 	TEST_ASSERT(agos_handlers(g, procs, RTE_DIM(procs), h) == 0, "handlers");
 	TEST_ASSERT(agos_copy_both_ways(AGOS_V, v_src, v_dst, AGOS_B, b_src, b_dst, h, 0x71,
 					0x72) == 0, "copies V -> B -> V");
 	ev = agos_nb_events(AGOS_B);
 	rc = agos_leave(AGOS_V, 0, g);
-	TEST_ASSERT_EQUAL(rc, 0, "leave by V: %d, expected %d", rc, 0);
+	TEST_ASSERT_SUCCESS(rc, "leave by V: %d", rc);
 	TEST_ASSERT(agos_event_once(AGOS_B, ev, 0, g, RTE_DMA_GROUP_EVENT_MEMBER_LEFT, AGOS_V, 0),
 		    "MEMBER_LEFT of V at B");
 	TEST_ASSERT(agos_call(AGOS_V, &c, &r) == 0 &&
@@ -2559,8 +2520,9 @@ test_dmadev_access_group_os(void)
 		agos_devs[d] = rte_dma_get_dev_id_by_name(name);
 		if (agos_devs[d] < 0 || rte_dma_info_get(agos_devs[d], &info) != 0 ||
 		    !(info.dev_capa & RTE_DMA_CAPA_INTER_OS_DOMAIN)) {
-			printf("skipped: needs --vdev=dma_skag0,rendezvous=<dir>,max_members=%d and "
-			       "the same for dma_skag1: %s missing or without inter-OS domains\n",
+			printf("skipped: needs --vdev=dma_skag0,rendezvous=<dir>,max_members=%d "
+			       "and the same for dma_skag1: %s missing or without inter-OS "
+			       "domains\n",
 			       AGOS_MAX_MEMBERS, name);
 			return TEST_SKIPPED;
 		}
