@@ -1391,6 +1391,15 @@ test_agos_two_apps(void)
 	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_DST_ADDR,
 			  "copy across the end of B's memory: %d", rc);
 	TEST_ASSERT(agos_set_ok(AGOS_B, b_end - 32, 32, 0x6b), "copy across the end wrote");
+	/*
+	 * A's driver maps B's memory at one offset from B's addresses: just past the run, and a
+	 * range that wraps around the address space, are still no memory of B.
+	 */
+	rc = agos_copy(AGOS_A, 0, a_src, b_end, 64);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_DST_ADDR,
+			  "copy past the end of B's memory: %d", rc);
+	rc = agos_copy(AGOS_A, 0, a_src, UINT64_MAX - 31, 64);
+	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_DST_ADDR, "copy that wraps around: %d", rc);
 	b_heap = agos_ctl->p[AGOS_B].heap_addr;
 	rc = agos_copy(AGOS_A, 0, a_src, b_heap, 64);
 	TEST_ASSERT_EQUAL(rc, RTE_DMA_STATUS_INVALID_DST_ADDR,

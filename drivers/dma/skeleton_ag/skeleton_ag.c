@@ -92,12 +92,13 @@ skag_vchan_release(struct skag_vchan *vc)
 
 /*
  * An end of an inter-domain vchan: memory of this OS instance is reached through the map of
- * DPDK shared memory; memory of another instance is imported from the member's process.
+ * DPDK shared memory; memory of another instance is imported from the member's process, and
+ * *delta turns its addresses into those of the mapping here.
  */
 static int
 skag_vchan_end_setup(const char *name, uint16_t vchan, const struct skag_link *link,
 		     enum skag_link_member which, struct skag_os_import **imp,
-		     struct skag_vchan_end *end)
+		     struct skag_vchan_end *end, uintptr_t *delta)
 {
 	int ret;
 
@@ -115,6 +116,7 @@ skag_vchan_end_setup(const char *name, uint16_t vchan, const struct skag_link *l
 	}
 	end->imported = true;
 	end->nb = skag_os_import_windows(*imp, end->w, SKAG_VCHAN_RANGES);
+	*delta = skag_os_import_delta(*imp);
 	return 0;
 }
 
@@ -186,6 +188,7 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	uint32_t size = rte_align32pow2(conf->nb_desc);
 	struct skag_os_import *imp[2] = { NULL, NULL };
 	struct skag_vchan_end src_end = { 0 }, dst_end = { 0 };
+	uintptr_t delta[2] = { 0, 0 };
 	struct skag_link link = { .epoch = NULL };
 	struct rte_dma_sge *sg_buf;
 	struct skag_desc *ring;
@@ -244,10 +247,10 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 		}
 		if (conf->domain.type == RTE_DMA_INTER_OS_DOMAIN) {
 			ret = skag_vchan_end_setup(name, vchan, &link, SKAG_LINK_SRC, &imp[0],
-						   &src_end);
+						   &src_end, &delta[0]);
 			if (ret == 0)
 				ret = skag_vchan_end_setup(name, vchan, &link, SKAG_LINK_DST,
-							   &imp[1], &dst_end);
+							   &imp[1], &dst_end, &delta[1]);
 			if (ret != 0) {
 				skag_vchan_imports_release(imp, skag_mem_pid);
 				return ret;
@@ -271,6 +274,8 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	skag_vchan_release(vc);
 	vc->ring = ring;
 	vc->sg_buf = sg_buf;
+	vc->delta[0] = delta[0];
+	vc->delta[1] = delta[1];
 	vc->mask = size - 1;
 	vc->nb_desc = conf->nb_desc;
 	vc->inter = inter;

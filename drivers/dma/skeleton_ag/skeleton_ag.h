@@ -78,14 +78,10 @@ struct skag_range {
 	uintptr_t end;
 };
 
-/**
- * A range as the data path checks it: [start, start + span) in the address space of the
- * domain that owns it, which is addr + delta here (0 unless the memory is imported).
- */
+/** A range as the data path checks it: [start, start + span) in this process. */
 struct skag_window {
 	uintptr_t start;
 	uintptr_t span;
-	uintptr_t delta;
 };
 
 /** Whether [addr, addr + len) lies in w; a span is below 2^63, so off + len cannot wrap. */
@@ -99,8 +95,8 @@ skag_window_has(const struct skag_window *w, uint64_t addr, uint32_t len)
 
 /**
  * The memory one end (source or destination) of a vchan may reach, sorted, with the window
- * the last op hit: a copy of the process's map of DPDK shared memory, or the memory another
- * OS instance exported (imported, fixed for the life of the vchan setup).
+ * the last op hit: a copy of the process's map of DPDK shared memory, or the mapping here of
+ * the memory another OS instance exported (imported, fixed for the life of the vchan setup).
  */
 struct skag_vchan_end {
 	uint16_t nb;
@@ -125,6 +121,12 @@ struct skag_vchan_mem {
 struct __rte_cache_aligned skag_vchan {
 	struct skag_desc *ring;		/**< Power-of-two ring, NULL if not set up. */
 	struct rte_dma_sge *sg_buf;	/**< Entries of pending copy_sg ops. */
+	/**
+	 * Added to the source and destination addresses of each op when enqueued: 0, or for an
+	 * end in memory of another OS instance, the offset of its mapping here, so that
+	 * execution checks and copies addresses of this process only.
+	 */
+	uintptr_t delta[2];
 	uint16_t mask;			/**< Ring size - 1. */
 	uint16_t nb_desc;		/**< Ops in flight allowed (enqueued, not yet reported). */
 	uint16_t enq_idx;		/**< ring_idx of the next op enqueued. */
@@ -136,7 +138,7 @@ struct __rte_cache_aligned skag_vchan {
 	bool foreign;			/**< Imported memory not mapped in this process. */
 	uint64_t submitted;
 	uint64_t completed;
-	uint64_t errors;
+	uint64_t errors;		/**< Second cache line, as what follows. */
 
 	/* Inter-domain only: the source, destination and submitting members. */
 	struct skag_link link;

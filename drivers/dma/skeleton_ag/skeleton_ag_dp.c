@@ -10,11 +10,14 @@
  * ring.
  *
  * Every op is checked when it executes: both address ranges lie in memory the vchan may reach
- * (backed DPDK shared memory; for a local vchan also the process's own mappings) and, on an
- * inter-domain vchan, no member of the group left since the link was last seen valid. Copies
- * run in a loop that keeps in registers what does not change within a burst (the ranges the
- * last copy hit, the group epoch), so the checks cost a few compares; anything else goes out
- * of line.
+ * (backed DPDK shared memory, or the mapping here of what another OS instance exported; for a
+ * local vchan also the process's own mappings) and, on an inter-domain vchan, no member of the
+ * group left since the link was last seen valid. Addresses of another OS instance become ones
+ * of this process when enqueued (one add, vc->delta): a bijection, so that an address is in a
+ * window of the exporter exactly when its image is in the window's mapping here, and
+ * execution deals with local addresses only. Copies run in a loop that keeps in registers what
+ * does not change within a burst (the ranges the last copy hit, the group epoch), so the
+ * checks cost a few compares; anything else goes out of line.
  *
  * Indexes are uint16_t ring_idx values that wrap at 65536; since the ring size is a power of two
  * not above 65536, ring_idx & mask is the slot. Invariant: cmp_idx <= sub_idx <= run_idx <=
@@ -31,26 +34,23 @@
 #include "skeleton_ag_ctrl.h"
 
 /*
- * Whether an end of the vchan may reach [addr, addr + len), and where that is here (*local):
- * its windows (the process's map of backed DPDK shared memory, or what another OS instance
- * exported), the rest of the map if the copy holds only part of it, and for a local vchan the
- * private memory of the process (the device can use any virtual address, SVA). A window hit
- * becomes the end's hint.
+ * Whether an end of the vchan may reach [addr, addr + len): its windows (the process's map of
+ * backed DPDK shared memory, or its mapping of what another OS instance exported), the rest of
+ * the map if the copy holds only part of it, and for a local vchan the private memory of the
+ * process (the device can use any virtual address, SVA). A window hit becomes the end's hint.
  */
 static bool
 skag_addr_ok(struct skag_vchan *vc, struct skag_vchan_end *e, uint64_t addr, uint32_t len,
-	     bool write, uint64_t *local)
+	     bool write)
 {
 	uint16_t i;
 
 	for (i = 0; i < e->nb; i++) {
 		if (skag_window_has(&e->w[i], addr, len)) {
 			e->hint = i;
-			*local = addr + e->w[i].delta;
 			return true;
 		}
 	}
-	*local = addr;
 	if (e->partial && skag_mem_shared_has(addr, len))
 		return true;
 	return !vc->inter && skag_mem_private_ok(addr, len, write);
@@ -76,27 +76,22 @@ skag_do_fill(uint8_t *dst, uint64_t pattern, uint32_t len)
 	memcpy(dst, &pattern, len);
 }
 
-/*
- * Check every entry before the first byte is written, translating them in place (the entries
- * are the vchan's copy), then copy the src stream to dst.
- */
+/* Check every entry before the first byte is written, then copy the src stream to dst. */
 static uint16_t
-skag_exec_sg(struct skag_vchan *vc, struct rte_dma_sge *src, uint16_t nb_src,
-	     struct rte_dma_sge *dst, uint16_t nb_dst)
+skag_exec_sg(struct skag_vchan *vc, const struct rte_dma_sge *src, uint16_t nb_src,
+	     const struct rte_dma_sge *dst, uint16_t nb_dst)
 {
 	uint64_t src_len = 0, dst_len = 0;
 	uint32_t soff = 0, doff = 0;
 	uint16_t i, j;
 
 	for (i = 0; i < nb_src; i++) {
-		if (!skag_addr_ok(vc, &vc->mem.src, src[i].addr, src[i].length, false,
-				  &src[i].addr))
+		if (!skag_addr_ok(vc, &vc->mem.src, src[i].addr, src[i].length, false))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
 		src_len += src[i].length;
 	}
 	for (j = 0; j < nb_dst; j++) {
-		if (!skag_addr_ok(vc, &vc->mem.dst, dst[j].addr, dst[j].length, true,
-				  &dst[j].addr))
+		if (!skag_addr_ok(vc, &vc->mem.dst, dst[j].addr, dst[j].length, true))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
 		dst_len += dst[j].length;
 	}
@@ -131,24 +126,22 @@ skag_exec_sg(struct skag_vchan *vc, struct rte_dma_sge *src, uint16_t nb_src,
 static __rte_noinline uint16_t
 skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
 {
-	uint64_t src, dst;
-
 	/* Checked at execution time: a member that left since enqueue gets nothing written. */
 	if (unlikely(!skag_link_ok(vc)))
 		return RTE_DMA_STATUS_DEV_LINK_ERROR;
 
 	switch (d->op) {
 	case SKAG_OP_COPY:
-		if (!skag_addr_ok(vc, &vc->mem.src, d->src, d->len, false, &src))
+		if (!skag_addr_ok(vc, &vc->mem.src, d->src, d->len, false))
 			return RTE_DMA_STATUS_INVALID_SRC_ADDR;
-		if (!skag_addr_ok(vc, &vc->mem.dst, d->dst, d->len, true, &dst))
+		if (!skag_addr_ok(vc, &vc->mem.dst, d->dst, d->len, true))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
-		rte_memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, d->len);
+		rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	case SKAG_OP_FILL:
-		if (!skag_addr_ok(vc, &vc->mem.dst, d->dst, d->len, true, &dst))
+		if (!skag_addr_ok(vc, &vc->mem.dst, d->dst, d->len, true))
 			return RTE_DMA_STATUS_INVALID_DST_ADDR;
-		skag_do_fill((uint8_t *)(uintptr_t)dst, d->src, d->len);
+		skag_do_fill((uint8_t *)(uintptr_t)d->dst, d->src, d->len);
 		return RTE_DMA_STATUS_SUCCESSFUL;
 	case SKAG_OP_COPY_SG:
 		return skag_exec_sg(vc, &vc->sg_buf[d->src], (uint16_t)d->len,
@@ -162,16 +155,14 @@ skag_exec(struct skag_vchan *vc, const struct skag_desc *d)
  * Execute the ops of descriptors [d, last), contiguous in the ring. A copy whose ranges lie in
  * the windows the previous copies hit, on a vchan whose group no member left, runs at once;
  * everything else goes through skag_exec(), which also moves the hints. inter (an inter-domain
- * vchan) and imported (one of its ends is memory of another OS instance) are constant in each
- * caller, so that each kind of vchan gets its own loop, with the tests of inter and imported
- * folded away and the windows and epoch in registers. __rte_always_inline is what gives that:
- * with plain inline, GCC 12 at -O2 and -O3 keeps one out-of-line skag_run_descs() for the
- * three kinds (the object shrinks from 11.8 to 7.4 KB), which then tests both flags for every
- * descriptor of every vchan.
+ * vchan) is constant in each caller, so that each kind of vchan gets its own loop, with the
+ * test of inter folded away and the windows and epoch in registers. __rte_always_inline is
+ * what gives that: with plain inline, GCC 12 at -O2 and -O3 keeps one out-of-line
+ * skag_run_descs() for both kinds, which then tests the flag for every descriptor.
  */
 static __rte_always_inline void
 skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *const last,
-	       const bool inter, const bool imported)
+	       const bool inter)
 {
 	const _Atomic uint32_t *const epoch = vc->link.epoch;
 	uint32_t epoch_seen = vc->link.epoch_seen;
@@ -184,9 +175,7 @@ skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *con
 				      epoch_seen) &&
 			   skag_window_has(&src_w, d->src, d->len) &&
 			   skag_window_has(&dst_w, d->dst, d->len))) {
-			rte_memcpy((void *)(uintptr_t)(d->dst + (imported ? dst_w.delta : 0)),
-				   (const void *)(uintptr_t)(d->src +
-							      (imported ? src_w.delta : 0)),
+			rte_memcpy((void *)(uintptr_t)d->dst, (const void *)(uintptr_t)d->src,
 				   d->len);
 			d->status = RTE_DMA_STATUS_SUCCESSFUL;
 			continue;
@@ -200,18 +189,17 @@ skag_run_descs(struct skag_vchan *vc, struct skag_desc *d, struct skag_desc *con
 
 /*
  * Execute ops [idx, end): at most two runs of contiguous descriptors, before and after the wrap.
- * Forced inline as skag_run_descs(), so that inter and imported stay constant down to it.
+ * Forced inline as skag_run_descs(), so that inter stays constant down to it.
  */
 static __rte_always_inline void
-skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter,
-	      const bool imported)
+skag_run_loop(struct skag_vchan *vc, uint16_t idx, const uint16_t end, const bool inter)
 {
 	struct skag_desc *first = &vc->ring[idx & vc->mask];
 	uint16_t nb = end - idx;
 	uint16_t nb1 = RTE_MIN(nb, (uint16_t)(vc->mask + 1 - (idx & vc->mask)));
 
-	skag_run_descs(vc, first, first + nb1, inter, imported);
-	skag_run_descs(vc, vc->ring, vc->ring + (nb - nb1), inter, imported);
+	skag_run_descs(vc, first, first + nb1, inter);
+	skag_run_descs(vc, vc->ring, vc->ring + (nb - nb1), inter);
 }
 
 /*
@@ -240,12 +228,10 @@ skag_run(struct skag_vchan *vc)
 							     rte_memory_order_acquire) ||
 		     vc->mem.pid != skag_mem_pid))
 		skag_vchan_rebind(vc);
-	if (vc->mem.src.imported || vc->mem.dst.imported)
-		skag_run_loop(vc, vc->run_idx, end, true, true);
-	else if (vc->inter)
-		skag_run_loop(vc, vc->run_idx, end, true, false);
+	if (vc->inter)
+		skag_run_loop(vc, vc->run_idx, end, true);
 	else
-		skag_run_loop(vc, vc->run_idx, end, false, false);
+		skag_run_loop(vc, vc->run_idx, end, false);
 	vc->run_idx = end;
 	vc->sg_used = 0;
 }
@@ -280,7 +266,10 @@ skag_enqueued(void *dev_private, uint16_t vchan, struct skag_vchan *vc, uint64_t
 	return idx;
 }
 
-/* Ops run in order, so RTE_DMA_OP_FLAG_FENCE holds by construction. */
+/*
+ * Ops run in order, so RTE_DMA_OP_FLAG_FENCE holds by construction. Addresses of another OS
+ * instance become those of its mapping here (see the top of the file).
+ */
 static int
 skag_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst, uint32_t length,
 	  uint64_t flags)
@@ -290,8 +279,8 @@ skag_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst, uin
 
 	if (unlikely(d == NULL))
 		return -ENOSPC;
-	d->src = src;
-	d->dst = dst;
+	d->src = src + vc->delta[0];
+	d->dst = dst + vc->delta[1];
 	d->len = length;
 	d->op = SKAG_OP_COPY;
 	return skag_enqueued(dev_private, vchan, vc, flags);
@@ -307,10 +296,23 @@ skag_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst, u
 	if (unlikely(d == NULL))
 		return -ENOSPC;
 	d->src = pattern;
-	d->dst = dst;
+	d->dst = dst + vc->delta[1];
 	d->len = length;
 	d->op = SKAG_OP_FILL;
 	return skag_enqueued(dev_private, vchan, vc, flags);
+}
+
+/* Copy entries, as addresses of this process (see skag_copy()). */
+static inline void
+skag_sge_copy(struct rte_dma_sge *to, const struct rte_dma_sge *from, uint16_t nb,
+	      uintptr_t delta)
+{
+	uint16_t i;
+
+	for (i = 0; i < nb; i++) {
+		to[i].addr = from[i].addr + delta;
+		to[i].length = from[i].length;
+	}
 }
 
 /* The sg arrays belong to the caller: keep a copy until the op executes. */
@@ -332,8 +334,8 @@ skag_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 	if (unlikely(vc->sg_used + nb > SKAG_SG_BUF_ENTRIES))
 		skag_run(vc);
 
-	memcpy(&vc->sg_buf[vc->sg_used], src, nb_src * sizeof(*src));
-	memcpy(&vc->sg_buf[vc->sg_used + nb_src], dst, nb_dst * sizeof(*dst));
+	skag_sge_copy(&vc->sg_buf[vc->sg_used], src, nb_src, vc->delta[0]);
+	skag_sge_copy(&vc->sg_buf[vc->sg_used + nb_src], dst, nb_dst, vc->delta[1]);
 	d->src = vc->sg_used;
 	d->dst = nb_dst;
 	d->len = nb_src;

@@ -170,7 +170,6 @@ skag_mem_end_copy(struct skag_vchan_end *e)
 	for (i = 0; i < e->nb; i++) {
 		e->w[i].start = skag_mem.r[i].start;
 		e->w[i].span = skag_mem.r[i].end - skag_mem.r[i].start;
-		e->w[i].delta = 0;
 	}
 	e->hint = 0;
 }

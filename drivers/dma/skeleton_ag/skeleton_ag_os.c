@@ -55,15 +55,22 @@ struct skag_os_msg {
 	int32_t status;
 };
 
-/* A VA-contiguous run of the exporter's regions, mapped contiguously here. */
+/* A VA-contiguous run of the exporter's regions. */
 struct skag_os_run {
 	uint64_t va;
 	uint64_t len;
-	uint8_t *base;
 };
 
+/*
+ * The exporter's regions, mapped at one offset from their addresses there (delta) in one
+ * reservation that spans them all, gaps included (left PROT_NONE): an address of the
+ * exporter becomes one here with one add, whatever run it is in.
+ */
 struct skag_os_import {
 	int fd;
+	uint8_t *base;
+	size_t len;
+	uintptr_t delta;
 	unsigned int nb_runs;
 	struct skag_os_run runs[];
 };
@@ -524,36 +531,41 @@ skag_os_regions_recv(int fd, struct skag_os_region **rp, unsigned int *nbp)
 	return 0;
 }
 
-/* Map the regions, each VA-contiguous run in one reservation; the fds are closed. */
+/*
+ * Map the sorted regions in one reservation from the first to the end of the last, and list
+ * their VA-contiguous runs; the caller closes the fds.
+ */
 static int
-skag_os_map(struct skag_os_import *imp, struct skag_os_region *r, unsigned int nb)
+skag_os_map(struct skag_os_import *imp, const struct skag_os_region *r, unsigned int nb)
 {
 	struct skag_os_run *run = NULL;
-	unsigned int i, j;
+	unsigned int i;
 	void *p;
 
-	for (i = 0; i < nb; i = j) {
-		/* Regions overlapping the run before: malformed. */
-		if (run != NULL && r[i].va < run->va + run->len)
+	for (i = 1; i < nb; i++) {
+		/* Regions overlapping: malformed. */
+		if (r[i].va < r[i - 1].va + r[i - 1].len)
 			return -EPROTO;
-		run = &imp->runs[imp->nb_runs];
-		run->va = r[i].va;
-		run->len = 0;
-		for (j = i; j < nb && r[j].va == run->va + run->len; j++)
-			run->len += r[j].len;
-		p = mmap(NULL, run->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			 -1, 0);
+	}
+	if (nb == 0)
+		return 0;
+	imp->len = r[nb - 1].va + r[nb - 1].len - r[0].va;
+	p = mmap(NULL, imp->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	imp->base = p;
+	imp->delta = (uintptr_t)p - r[0].va;
+	for (i = 0; i < nb; i++) {
+		p = mmap((void *)(uintptr_t)(r[i].va + imp->delta), r[i].len,
+			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, r[i].fd, r[i].offset);
 		if (p == MAP_FAILED)
 			return -errno;
-		run->base = p;
-		imp->nb_runs++;
-		for (; i < j; i++) {
-			p = mmap(run->base + (r[i].va - run->va), r[i].len,
-				 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, r[i].fd,
-				 r[i].offset);
-			if (p == MAP_FAILED)
-				return -errno;
+		if (run == NULL || r[i].va != run->va + run->len) {
+			run = &imp->runs[imp->nb_runs++];
+			run->va = r[i].va;
+			run->len = 0;
 		}
+		run->len += r[i].len;
 	}
 	return 0;
 }
@@ -624,22 +636,25 @@ skag_os_import_windows(const struct skag_os_import *imp, struct skag_window *w,
 	unsigned int i;
 
 	for (i = 0; i < imp->nb_runs && i < max; i++) {
-		w[i].start = imp->runs[i].va;
+		w[i].start = imp->runs[i].va + imp->delta;
 		w[i].span = imp->runs[i].len;
-		w[i].delta = (uintptr_t)imp->runs[i].base - imp->runs[i].va;
 	}
 	return i;
+}
+
+uintptr_t
+skag_os_import_delta(const struct skag_os_import *imp)
+{
+	return imp->delta;
 }
 
 void
 skag_os_import_release(struct skag_os_import *imp)
 {
-	unsigned int i;
-
 	if (imp == NULL)
 		return;
-	for (i = 0; i < imp->nb_runs; i++)
-		munmap(imp->runs[i].base, imp->runs[i].len);
+	if (imp->base != NULL)
+		munmap(imp->base, imp->len);
 	close(imp->fd);
 	free(imp);
 }

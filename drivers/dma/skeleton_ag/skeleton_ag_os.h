@@ -79,14 +79,17 @@ int skag_os_import(const char *dir, int16_t group_id, int32_t pid, struct skag_o
 int skag_os_import_fd(const struct skag_os_import *imp);
 
 /**
- * Windows of an import: addresses of the exporting process, and the delta that makes them
- * addresses of this process.
+ * Windows of an import, as mapped in this process: what the exporting process exported at
+ * address a is at a + skag_os_import_delta() here.
  *
  * @return
  *   Number of windows (at most max; more exist if it equals max).
  */
 unsigned int skag_os_import_windows(const struct skag_os_import *imp, struct skag_window *w,
 		unsigned int max);
+
+/** What turns an address of the exporting process into one of its mapping here. */
+uintptr_t skag_os_import_delta(const struct skag_os_import *imp);
 
 /** Unmap an import and close its connection. */
 void skag_os_import_release(struct skag_os_import *imp);
