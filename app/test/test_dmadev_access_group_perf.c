@@ -47,7 +47,8 @@ test_dmadev_access_group_perf(void)
  *  - data path: rte_memcpy, stock dma_skeleton, dma_skag on a local vchan, on an inter-process
  *    vchan and process_vm_writev(), all into the same buffer of a peer process, and dma_skag on
  *    an inter-OS vchan into a buffer of the remote application (an independent primary meeting
- *    the primary at the devices' rendezvous), in rounds that interleave engines and sizes;
+ *    the primary at the devices' rendezvous), in rounds that interleave engines and sizes,
+ *    the three dma_skag vchans in slices of a few ms that alternate;
  *  - control ops: create and destroy (primary), join, handler_get and leave (peer) with 1, 64
  *    and 1024 live groups, the same five in the remote application, its join, handler_get and
  *    leave in groups of the primary's application, and leave again with the MEMBER_LEFT
@@ -82,6 +83,7 @@ test_dmadev_access_group_perf(void)
 #define PF_SPAN			(4u << 20)	/* per buffer: stays in the last-level cache */
 #define PF_DRAM_SPAN		(256u << 20)	/* per buffer: well above the last-level cache */
 #define PF_BURST		32
+#define PF_SLICES		20		/* slices of each vchan per point and round */
 #define PF_NB_DESC		1024
 #define PF_MAX_ROUNDS		64
 #define PF_MAX_SAMPLES		4096
@@ -857,12 +859,16 @@ pf_run_pvw(const struct pf_point *pt, uint8_t *src, uint8_t *dst, uint64_t min_n
 	return 0;
 }
 
-/* Bursts of copies on a DMA vchan, submit, reap completions. */
+/*
+ * Bursts of copies on a DMA vchan from buffer offset *cursor on (kept for the next call), submit,
+ * reap completions. The clock is read every 8 bursts of small copies, every burst of big ones.
+ */
 static int
 pf_run_dma(int16_t dev_id, uint16_t vchan, const struct pf_point *pt, uint8_t *src,
-	   uint8_t *dst, uint64_t min_ns, uint64_t *ops, uint64_t *ns)
+	   uint8_t *dst, uint64_t min_ns, uint32_t *cursor, uint64_t *ops, uint64_t *ns)
 {
-	uint32_t nb_offs = pt->span / pt->size, idx = 0, k, loops = 0;
+	uint32_t nb_offs = pt->span / pt->size, idx = *cursor, k, loops = 0;
+	uint32_t clock_mask = pt->size >= 4096 ? 0 : 7;
 	uint64_t t0 = ag_now_ns(), enq = 0, done = 0, off;
 	enum rte_dma_status_code st = RTE_DMA_STATUS_SUCCESSFUL;
 	bool err = false;
@@ -882,7 +888,7 @@ pf_run_dma(int16_t dev_id, uint16_t vchan, const struct pf_point *pt, uint8_t *s
 		done += rte_dma_completed(dev_id, vchan, 2 * PF_BURST, &last, &err);
 		if (err)
 			break;
-		if ((++loops & 7) == 0 && ag_now_ns() - t0 >= min_ns)
+		if ((++loops & clock_mask) == 0 && ag_now_ns() - t0 >= min_ns)
 			break;
 	}
 	while (!err && done < enq) {
@@ -899,6 +905,7 @@ pf_run_dma(int16_t dev_id, uint16_t vchan, const struct pf_point *pt, uint8_t *s
 		       pt->size, st);
 		return -EIO;
 	}
+	*cursor = idx;
 	*ops = done;
 	*ns = ag_now_ns() - t0;
 	return 0;
@@ -912,22 +919,33 @@ pf_remote_mem(struct ag_child *remote, enum pf_cmd cmd, uint32_t len)
 	return pf_chan_cmd(&pf_os->chan, remote, cmd, PF_TIMEOUT_MS);
 }
 
-/* One run of engine e at point p, into dst (the peer's buffer) or the remote's buffer. */
+/* Check that the first copy of a run (to offset 0) copied the right data. */
 static int
-pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, uint8_t *dst,
-	      struct ag_child *remote)
+pf_check(enum pf_engine e, unsigned int p, const uint8_t *src, const uint8_t *dst)
+{
+	if (memcmp(dst, src, pf_points[p].size) == 0)
+		return 0;
+	printf("%s copied wrong data (%u B)\n", pf_engine_names[e], pf_points[p].size);
+	return -EIO;
+}
+
+static void
+pf_record(enum pf_engine e, unsigned int p, uint32_t round, uint64_t ops, uint64_t ns)
+{
+	pf_res.mops[p][e][round] = ops * 1e3 / ns;
+	pf_res.gbps[p][e][round] = (double)ops * pf_points[p].size / ns;
+}
+
+/* One run of engine e (rte_memcpy, dma_skeleton or process_vm_writev) at point p into dst. */
+static int
+pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, uint8_t *dst)
 {
 	const struct pf_point *pt = &pf_points[p];
 	uint64_t min_ns = (uint64_t)pf_cfg.ms * 1000000, ops = 0, ns = 1;
+	uint32_t cursor = 0;
 	int ret;
 
-	if (e == PF_AG_OS) {
-		ret = pf_remote_mem(remote, PF_CMD_CLEAR, pt->size);
-		if (ret != 0)
-			return ret;
-	} else {
-		memset(dst, 0, pt->size);
-	}
+	memset(dst, 0, pt->size);
 	switch (e) {
 	case PF_MEMCPY:
 		ret = pf_run_memcpy(pt, src, dst, min_ns, &ops, &ns);
@@ -936,69 +954,111 @@ pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, ui
 		/* Started for its runs only: its worker thread polls while started. */
 		ret = rte_dma_start(pf_skel);
 		if (ret == 0)
-			ret = pf_run_dma(pf_skel, 0, pt, src, dst, min_ns, &ops, &ns);
+			ret = pf_run_dma(pf_skel, 0, pt, src, dst, min_ns, &cursor, &ops, &ns);
 		rte_dma_stop(pf_skel);
-		break;
-	case PF_AG_LOCAL:
-		ret = pf_run_dma(pf_dev[0], 0, pt, src, dst, min_ns, &ops, &ns);
-		break;
-	case PF_AG_INTER:
-		ret = pf_run_dma(pf_dev[0], 1, pt, src, dst, min_ns, &ops, &ns);
-		break;
-	case PF_AG_OS:
-		/* Addresses of the remote application, translated by the driver. */
-		ret = pf_run_dma(pf_dev[0], 2, pt, src, (uint8_t *)(uintptr_t)pf_os->buf, min_ns,
-				 &ops, &ns);
 		break;
 	default:
 		ret = pf_run_pvw(pt, src, dst, min_ns, &ops, &ns);
 		break;
 	}
-	if (ret != 0)
-		return ret;
-	/* The first copy went to offset 0; the remote checks its own memory. */
-	if (e == PF_AG_OS)
-		ret = pf_remote_mem(remote, PF_CMD_CHECK, pt->size);
-	else if (memcmp(dst, src, pt->size) != 0)
-		ret = -EIO;
-	if (ret != 0) {
-		printf("%s copied wrong data (%u B)\n", pf_engine_names[e], pt->size);
-		return ret;
-	}
-	pf_res.mops[p][e][round] = ops * 1e3 / ns;
-	pf_res.gbps[p][e][round] = (double)ops * pt->size / ns;
-	return 0;
+	if (ret == 0)
+		ret = pf_check(e, p, src, dst);
+	if (ret == 0)
+		pf_record(e, p, round, ops, ns);
+	return ret;
 }
 
 /*
- * Rounds over every point, every engine at each point. The engine order rotates by round and
- * the local, inter-process and inter-OS runs also rotate among their own places, so that no
- * engine gains from its place; rounds go over all points so that a drift of the machine hits
- * every point alike.
+ * One burst of vchan v from offset 0 into a cleared buffer: the slices of the vchans share the
+ * buffers, this tells that each of them copies. Inter-OS copies go to the remote application's
+ * buffer, at its addresses; it checks them.
+ */
+static int
+pf_check_vchan(unsigned int v, unsigned int p, uint8_t *src, uint8_t *dst,
+	       struct ag_child *remote)
+{
+	const enum pf_engine e = pf_vchan_engines[v];
+	uint64_t ops, ns;
+	uint32_t cursor = 0;
+	int ret;
+
+	if (e != PF_AG_OS) {
+		memset(dst, 0, pf_points[p].size);
+		ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src, dst, 0, &cursor, &ops, &ns);
+		return ret != 0 ? ret : pf_check(e, p, src, dst);
+	}
+	ret = pf_remote_mem(remote, PF_CMD_CLEAR, pf_points[p].size);
+	if (ret == 0)
+		ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src,
+				 (uint8_t *)(uintptr_t)pf_os->buf, 0, &cursor, &ops, &ns);
+	if (ret == 0 && pf_remote_mem(remote, PF_CMD_CHECK, pf_points[p].size) != 0) {
+		printf("%s copied wrong data (%u B)\n", pf_engine_names[e], pf_points[p].size);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/*
+ * The local, inter-process and inter-OS vchans of dma_skag0 (vchan v is pf_vchan_engines[v])
+ * at point p, in PF_SLICES slices each, their order rotating by slice: the runs a ratio of two
+ * of them compares are a few ms apart, so that the machine's drift and any other load hit both
+ * alike. Each vchan goes on over its buffers where its last slice stopped: the DRAM point
+ * stays above the cache.
+ */
+static int
+pf_run_vchans(unsigned int p, uint32_t round, uint8_t *src, uint8_t *dst,
+	      struct ag_child *remote)
+{
+	const unsigned int nb_vc = RTE_DIM(pf_vchan_engines);
+	const uint64_t slice_ns = (uint64_t)pf_cfg.ms * 1000000 / PF_SLICES;
+	uint8_t *const os_buf = (uint8_t *)(uintptr_t)pf_os->buf;
+	uint64_t ops[RTE_DIM(pf_vchan_engines)] = { 0 }, ns[RTE_DIM(pf_vchan_engines)] = { 0 };
+	uint32_t cursor[RTE_DIM(pf_vchan_engines)] = { 0 };
+	unsigned int s, i, v;
+	uint64_t o, t;
+	uint8_t *to;
+	int ret = 0;
+
+	for (s = 0; ret == 0 && s < PF_SLICES; s++) {
+		for (i = 0; ret == 0 && i < nb_vc; i++) {
+			v = (i + s + round) % nb_vc;
+			to = pf_vchan_engines[v] == PF_AG_OS ? os_buf : dst;
+			ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src, to, slice_ns,
+					 &cursor[v], &o, &t);
+			ops[v] += o;
+			ns[v] += t;
+		}
+	}
+	for (v = 0; ret == 0 && v < nb_vc; v++) {
+		ret = pf_check_vchan(v, p, src, dst, remote);
+		if (ret == 0)
+			pf_record(pf_vchan_engines[v], p, round, ops[v], ns[v]);
+	}
+	return ret;
+}
+
+/*
+ * Rounds over every point, every engine at each point; the three vchans of dma_skag0 run as
+ * one interleaved block. The order rotates by round, so that no engine gains from its place;
+ * rounds go over all points so that a drift of the machine hits every point alike.
  */
 static int
 pf_data_rounds(uint8_t *src, uint8_t *dst, struct ag_child *remote)
 {
-	static const enum pf_engine order[PF_NB_ENGINES] = {
-		PF_MEMCPY, PF_SKELETON, PF_AG_LOCAL, PF_AG_INTER, PF_AG_OS, PF_PVW,
-	};
-	const unsigned int nb_vc = RTE_DIM(pf_vchan_engines);
+	static const enum pf_engine order[] = { PF_MEMCPY, PF_SKELETON, PF_AG_LOCAL, PF_PVW };
 	enum pf_engine e;
-	unsigned int p, i, v;
+	unsigned int p, i;
 	uint32_t r;
 	int ret;
 
 	for (r = 0; r < pf_cfg.rounds; r++) {
 		for (p = 0; p < PF_NB_POINTS; p++) {
-			for (i = 0; i < PF_NB_ENGINES; i++) {
-				e = order[(i + r) % PF_NB_ENGINES];
-				for (v = 0; v < nb_vc; v++) {
-					if (e == pf_vchan_engines[v]) {
-						e = pf_vchan_engines[(v + r) % nb_vc];
-						break;
-					}
-				}
-				ret = pf_run_engine(e, p, r, src, dst, remote);
+			for (i = 0; i < RTE_DIM(order); i++) {
+				e = order[(i + r) % RTE_DIM(order)];
+				if (e == PF_AG_LOCAL)
+					ret = pf_run_vchans(p, r, src, dst, remote);
+				else
+					ret = pf_run_engine(e, p, r, src, dst);
 				if (ret != 0)
 					return ret;
 			}
@@ -1628,6 +1688,8 @@ pf_report_data(FILE *csv)
 
 	printf("\nData path: GB/s, median [min..max] of %u rounds of %u ms, into the peer's "
 	       "buffer (inter-OS: the remote application's)\n", pf_res.rounds, pf_cfg.ms);
+	printf("(skag local, inter-process and inter-OS: %u slices of %.1f ms each per round, "
+	       "alternating)\n", PF_SLICES, (double)pf_cfg.ms / PF_SLICES);
 	printf("%-6s %-5s", "size", "span");
 	for (e = 0; e < PF_NB_ENGINES; e++)
 		printf(" %21s", pf_engine_names[e]);
