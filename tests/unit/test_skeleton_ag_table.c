@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1165,6 +1166,90 @@ test_mp_joiner_killed(void)
 	mp_joiner_dies(true);
 }
 
+/* Pipes of a child whose thread holds the child's process slot. */
+struct slot_holder {
+	int fd_note;
+	int fd_go;
+};
+
+/* Attach, tell the parent, exit on a go (a little later, so that the parent waits by then). */
+static void *
+slot_holder_run(void *arg)
+{
+	const struct slot_holder *sh = arg;
+	char c;
+
+	if (skag_proc_attach(T, getpid(), 0) < 0)
+		_exit(1);
+	child_note(sh->fd_note);
+	if (read(sh->fd_go, &c, 1) != 1)
+		_exit(1);
+	usleep(100 * 1000);
+	return NULL;
+}
+
+static void *
+death_kicker(void *arg)
+{
+	(void)arg;
+	usleep(50 * 1000);
+	skag_proc_death_kick();
+	return NULL;
+}
+
+/*
+ * skag_proc_death_wait() returns when the thread holding a slot exits, before anything else of
+ * its process ends (here the process lives on), and the reap then finds the slot; it times out
+ * without a death and returns on a kick.
+ */
+static void
+test_mp_death_wait(void)
+{
+	struct slot_holder sh;
+	int p, fds[2], go[2];
+	struct timespec t0;
+	pthread_t th;
+	pid_t pid;
+	char c;
+
+	tbl_setup(4, 4);
+	p = proc_new();
+	CU_ASSERT_FATAL(pipe(fds) == 0 && pipe(go) == 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		sh = (struct slot_holder){ fds[1], go[0] };
+		if (pthread_create(&th, NULL, slot_holder_run, &sh) != 0 ||
+		    pthread_join(th, NULL) != 0)
+			_exit(1);
+		child_note(fds[1]);
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(child_ready(fds[0]));
+	CU_ASSERT_EQUAL(skag_proc_death_wait(T, p, skag_proc_death_kicks(), 20), -ETIMEDOUT);
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, death_kicker, NULL) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(skag_proc_death_wait(T, p, skag_proc_death_kicks(), 5 * BOUND_MS), 0);
+	CU_ASSERT(ms_since(&t0) < BOUND_MS);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(skag_proc_reap(T), 0);
+
+	child_note(go[1]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(skag_proc_death_wait(T, p, skag_proc_death_kicks(), 5 * BOUND_MS), 0);
+	CU_ASSERT(ms_since(&t0) < BOUND_MS);
+	/* The thread is gone, its process is not. */
+	CU_ASSERT_FATAL(child_ready(fds[0]));
+	CU_ASSERT_EQUAL(waitpid(pid, NULL, WNOHANG), 0);
+	CU_ASSERT_EQUAL(skag_proc_reap(T), 1);
+	child_note(go[1]);
+	CU_ASSERT_EQUAL(child_wait(pid), 0);
+	close(fds[0]);
+	close(fds[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
 static void
 test_mp_creator_killed(void)
 {
@@ -1611,6 +1696,7 @@ static const struct test mp_tests[] = {
 	{ "joiner killed", test_mp_joiner_killed },
 	{ "creator killed", test_mp_creator_killed },
 	{ "wait woken by another process", test_mp_wait_wakeup },
+	{ "death of a slot's thread waited for", test_mp_death_wait },
 	{ "crash in create", test_mp_crash_create },
 	{ "crash in join", test_mp_crash_join },
 	{ "crash at each point of a leave", test_mp_crash_leave },

@@ -73,6 +73,8 @@ static struct {
 	int proc;			/* process slot, owned by the watcher thread */
 	skag_thread_t watcher;
 	skag_thread_t reaper;
+	skag_thread_t death;
+	bool death_started;
 	int reap_fd;			/* eventfd: processes attached, or stop */
 	int reap_ep;			/* epoll of the reaper */
 	/*
@@ -391,6 +393,40 @@ skag_ctrl_reaper(void *arg)
 	return 0;
 }
 
+/*
+ * Early death detection: the thread holding a process slot takes its robust mutex, which the
+ * kernel marks owner-dead in the first steps of the thread's exit, long before the process's
+ * pidfd tells (after its memory is torn down). Where that cannot be waited for, the reaper's
+ * pidfds and period remain, as they do for what this thread misses.
+ */
+static skag_thread_ret_t
+skag_ctrl_death_waiter(void *arg)
+{
+	struct skag_tbl *t = arg;
+	uint32_t kicks;
+	int rc;
+
+	for (;;) {
+		kicks = skag_proc_death_kicks();
+		if (skag_ctrl_stopping())
+			break;
+		rc = skag_proc_death_wait(t, skag_ctrl.proc, kicks, SKAG_CTRL_WAIT_MS);
+		if (rc == -ETIMEDOUT)
+			continue;
+		/* A failing wait or reap would fail again at once: leave it to the reaper. */
+		if (rc == 0 && !skag_ctrl_stopping())
+			rc = skag_proc_reap(t);
+		if (rc < 0) {
+			SKAG_CTRL_LOG(INFO, "deaths are seen through pidfds only: %s",
+				      strerror(-rc));
+			break;
+		}
+		if (rc > 0)
+			SKAG_CTRL_LOG(INFO, "reaped %d dead process(es)", rc);
+	}
+	return 0;
+}
+
 /* Devargs sizes given for a table of t's sizes: either none given, or both equal. */
 static int
 skag_ctrl_sizes_check(struct skag_tbl *t, uint16_t max_groups, uint16_t max_members,
@@ -501,6 +537,11 @@ static void
 skag_ctrl_threads_stop(struct skag_tbl *t, bool reaper)
 {
 	rte_atomic_store_explicit(&skag_ctrl.stop, true, rte_memory_order_release);
+	if (skag_ctrl.death_started) {
+		skag_proc_death_kick();
+		skag_thread_join(skag_ctrl.death);
+		skag_ctrl.death_started = false;
+	}
 	if (reaper) {
 		skag_ctrl_reaper_kick();
 		skag_thread_join(skag_ctrl.reaper);
@@ -543,6 +584,13 @@ skag_ctrl_threads_start(struct skag_tbl *t)
 		skag_ctrl_threads_stop(t, false);
 		return rc;
 	}
+	rc = skag_thread_create(&skag_ctrl.death, SKAG_CTRL_DEATH_NAME, skag_ctrl_death_waiter, t);
+	if (rc != 0) {
+		SKAG_CTRL_LOG(ERR, "cannot start the death waiter thread: %s", strerror(-rc));
+		skag_ctrl_threads_stop(t, true);
+		return rc;
+	}
+	skag_ctrl.death_started = true;
 	return 0;
 }
 

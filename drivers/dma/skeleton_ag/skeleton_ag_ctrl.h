@@ -38,6 +38,7 @@ extern "C" {
 /** Names of the control threads; short enough for DPDK's internal thread prefix. */
 #define SKAG_CTRL_WATCH_NAME	"skag-watch"
 #define SKAG_CTRL_REAP_NAME	"skag-reap"
+#define SKAG_CTRL_DEATH_NAME	"skag-death"
 /** Telemetry commands. */
 #define SKAG_CTRL_TEL_TABLE	"/dmadev/skeleton_ag/table"
 #define SKAG_CTRL_TEL_GROUPS	"/dmadev/skeleton_ag/groups"

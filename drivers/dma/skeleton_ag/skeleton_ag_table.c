@@ -734,6 +734,9 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid, uint64_t instance)
 				wake_mask |= UINT32_C(1) << p;
 	}
 	tbl_unlock(t);
+	/* Their skag_proc_death_wait() too: a shared futex. */
+	if (rc >= 0)
+		syscall(SYS_futex, &t->attach_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 	return rc;
 }
 
@@ -780,6 +783,116 @@ skag_proc_reap(struct skag_tbl *t)
 	}
 	tbl_unlock(t);
 	return n;
+}
+
+/* The CLOCK_MONOTONIC time timeout_ms from now. */
+static void
+deadline_in(struct timespec *deadline, unsigned int timeout_ms)
+{
+	long nsec;
+
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	nsec = deadline->tv_nsec + (long)(timeout_ms % 1000) * 1000000;
+	deadline->tv_sec += timeout_ms / 1000 + nsec / 1000000000;
+	deadline->tv_nsec = nsec % 1000000000;
+}
+
+/* Kicks of skag_proc_death_wait() in this process: a private futex word. */
+static _Atomic uint32_t death_kicks;
+
+#if defined(SYS_futex_waitv) && defined(__GLIBC__)
+/*
+ * The futex word of a process's alive mutex: glibc's lock word, which holds the owner's tid and
+ * which the kernel marks FUTEX_OWNER_DIED when the owner thread exits holding it.
+ */
+static _Atomic uint32_t *
+proc_alive_word(struct skag_proc *sp)
+{
+	return (_Atomic uint32_t *)&sp->alive.__data.__lock;
+}
+
+/*
+ * Ask the kernel to wake a waiter of the alive mutex of sp when its owner dies; glibc's unlock
+ * wakes one too, as for any lock with waiters. *val is what to wait for.
+ *
+ * @return
+ *   1 to wait on the word, 0 if the mutex has no owner, -EOWNERDEAD if it died already.
+ */
+static int
+proc_alive_arm(struct skag_proc *sp, uint32_t *val)
+{
+	_Atomic uint32_t *w = proc_alive_word(sp);
+	uint32_t v = atomic_load(w);
+
+	for (;;) {
+		if (v & FUTEX_OWNER_DIED)
+			return -EOWNERDEAD;
+		if ((v & FUTEX_TID_MASK) == 0)
+			return 0;
+		if ((v & FUTEX_WAITERS) ||
+		    atomic_compare_exchange_weak(w, &v, v | FUTEX_WAITERS)) {
+			*val = v | FUTEX_WAITERS;
+			return 1;
+		}
+	}
+}
+
+int
+skag_proc_death_wait(struct skag_tbl *t, int self, uint32_t kicks_seen, unsigned int timeout_ms)
+{
+	struct futex_waitv w[SKAG_MAX_PROCS + 2];
+	struct timespec deadline;
+	unsigned int n = 0, p;
+	uint32_t val;
+	int rc;
+
+	if (t == NULL)
+		return -EINVAL;
+	/* Values first, the words then: a change in between makes the wait return at once. */
+	w[n++] = (struct futex_waitv){ .val = atomic_load(&t->attach_seq),
+		.uaddr = (uintptr_t)&t->attach_seq, .flags = FUTEX_32 };
+	w[n++] = (struct futex_waitv){ .val = kicks_seen, .uaddr = (uintptr_t)&death_kicks,
+		.flags = FUTEX_32 | FUTEX_PRIVATE_FLAG };
+	for (p = 0; p < SKAG_MAX_PROCS; p++) {
+		if ((int)p == self || atomic_load(&t->procs[p].state) != SKAG_LIVE)
+			continue;
+		rc = proc_alive_arm(&t->procs[p], &val);
+		if (rc < 0)
+			return 0;
+		if (rc == 1)
+			w[n++] = (struct futex_waitv){ .val = val,
+				.uaddr = (uintptr_t)proc_alive_word(&t->procs[p]),
+				.flags = FUTEX_32 };
+	}
+	deadline_in(&deadline, timeout_ms);
+	if (syscall(SYS_futex_waitv, w, n, 0, &deadline, CLOCK_MONOTONIC) >= 0 ||
+	    errno == EAGAIN || errno == EINTR)
+		return 0;
+	return errno == ENOSYS ? -ENOTSUP : -errno;
+}
+#else
+int
+skag_proc_death_wait(struct skag_tbl *t, int self, uint32_t kicks_seen, unsigned int timeout_ms)
+{
+	(void)t;
+	(void)self;
+	(void)kicks_seen;
+	(void)timeout_ms;
+	return -ENOTSUP;
+}
+#endif
+
+uint32_t
+skag_proc_death_kicks(void)
+{
+	return atomic_load(&death_kicks);
+}
+
+void
+skag_proc_death_kick(void)
+{
+	atomic_fetch_add(&death_kicks, 1);
+	syscall(SYS_futex, &death_kicks, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 uint32_t
@@ -1126,17 +1239,13 @@ skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int tim
 	struct timespec deadline;
 	_Atomic uint32_t *seq;
 	struct skag_proc *p;
-	long nsec;
 	int rc = 0;
 
 	if (t == NULL || !proc_valid(proc))
 		return -EINVAL;
 	p = &t->procs[proc];
 	seq = &p->ev_seq;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	nsec = deadline.tv_nsec + (long)(timeout_ms % 1000) * 1000000;
-	deadline.tv_sec += timeout_ms / 1000 + nsec / 1000000000;
-	deadline.tv_nsec = nsec % 1000000000;
+	deadline_in(&deadline, timeout_ms);
 	atomic_fetch_add(&p->waiters, 1);
 	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: spurious wakeups just loop. */
 	while (atomic_load(seq) == seen_seq) {

@@ -235,6 +235,26 @@ void skag_proc_detach(struct skag_tbl *t, int proc);
 int skag_proc_reap(struct skag_tbl *t);
 
 /**
+ * Wait until an attached process other than self may have died (the thread holding its slot
+ * exited: the kernel marks that in the first steps of the exit, long before the process is
+ * gone), a process attaches or detaches, this process's kick count differs from kicks_seen,
+ * or timeout_ms passed; skag_proc_reap() tells what happened. Waking on a death needs
+ * futex_waitv() (Linux 5.16) and glibc's robust mutexes.
+ *
+ * @return
+ *   0 (woken, or the wait could not start), -ETIMEDOUT, -ENOTSUP where deaths cannot be
+ *   waited for, or another negative errno.
+ */
+int skag_proc_death_wait(struct skag_tbl *t, int self, uint32_t kicks_seen,
+			 unsigned int timeout_ms);
+
+/** Kick count of this process's skag_proc_death_wait(), to read before a wait. */
+uint32_t skag_proc_death_kicks(void);
+
+/** Make skag_proc_death_wait() of this process return, e.g. to stop it. */
+void skag_proc_death_kick(void);
+
+/**
  * Attach sequence of the table: bumped each time a process attaches, whose attach also wakes
  * the waiters of skag_proc_wait() of the other processes.
  */
