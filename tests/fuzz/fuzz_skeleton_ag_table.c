@@ -264,6 +264,13 @@ crash_hook(enum skag_crash_point cp)
 	pthread_exit(NULL);
 }
 
+/* The pid that attached slot proc, as the model has it: ops come from that process. */
+static int32_t
+proc_pid(int proc)
+{
+	return proc >= 0 && proc < SKAG_MAX_PROCS ? M.proc[proc].pid : 0;
+}
+
 static void
 op_exec(struct op *o)
 {
@@ -274,11 +281,12 @@ op_exec(struct op *o)
 	o->rc = 0;
 	switch (o->kind) {
 	case OP_CREATE:
-		o->rc = skag_group_create(M.t, o->proc, o->dev, d, k, o->want, &o->new_gid,
-					  &o->self);
+		o->rc = skag_group_create(M.t, o->proc, proc_pid(o->proc), 0, o->dev, d, k, o->want,
+					  &o->new_gid, &o->self);
 		break;
 	case OP_JOIN:
-		o->rc = skag_group_join(M.t, o->proc, o->dev, d, k, o->gid, o->want, &o->self);
+		o->rc = skag_group_join(M.t, o->proc, proc_pid(o->proc), 0, o->dev, d, k, o->gid,
+					o->want, &o->self);
 		break;
 	case OP_LEAVE:
 		o->rc = skag_group_leave(M.t, 0, o->dev, o->gid);

@@ -112,7 +112,7 @@ group_new(int proc, int16_t dev, uint32_t dom, uint32_t tok, bool want_events)
 
 	id_make(d, DOMAIN, dom);
 	id_make(k, TOKEN, tok);
-	rc = skag_group_create(T, proc, dev, d, k, want_events, &gid, &self);
+	rc = skag_group_create(T, proc, getpid(), 0, dev, d, k, want_events, &gid, &self);
 	return rc == 0 ? gid : rc;
 }
 
@@ -133,7 +133,7 @@ join(int proc, int16_t dev, uint32_t dom, uint32_t tok, int16_t gid, bool want_e
 
 	id_make(d, DOMAIN, dom);
 	id_make(k, TOKEN, tok);
-	return skag_group_join(T, proc, dev, d, k, gid, want_events, &self);
+	return skag_group_join(T, proc, getpid(), 0, dev, d, k, gid, want_events, &self);
 }
 
 /* Whether a link may still run, as the data path decides, without changing it. */
@@ -223,7 +223,8 @@ check_free_order(int proc, const int16_t *ids, unsigned int nb)
 		CU_ASSERT_EQUAL(group_new(proc, 100 + i, 100 + i, 500 + i, false), ids[i]);
 	id_make(d, DOMAIN, 99);
 	id_make(k, TOKEN, 99);
-	CHECK_UNCHANGED(skag_group_create(T, proc, 99, d, k, false, &gid, &self), -ENOSPC);
+	CHECK_UNCHANGED(skag_group_create(T, proc, getpid(), 0, 99, d, k, false, &gid, &self),
+			-ENOSPC);
 	CU_ASSERT_EQUAL(gid, -1);
 }
 
@@ -282,11 +283,11 @@ test_create_join_info(void)
 	/* The member made is returned: the creator is slot 0, the first joiner slot 1. */
 	id_make(d, DOMAIN, 3);
 	id_make(k, TOKEN, 300);
-	CU_ASSERT_EQUAL(skag_group_create(T, p, 3, d, k, false, &gid, &self), 0);
+	CU_ASSERT_EQUAL(skag_group_create(T, p, getpid(), 0, 3, d, k, false, &gid, &self), 0);
 	CU_ASSERT_EQUAL(self.group_id, gid);
 	CU_ASSERT_EQUAL(self.member_idx, 0);
 	id_make(d, DOMAIN, 4);
-	CU_ASSERT_EQUAL(skag_group_join(T, q, 4, d, k, gid, false, &self), 0);
+	CU_ASSERT_EQUAL(skag_group_join(T, q, getpid(), 0, 4, d, k, gid, false, &self), 0);
 	CU_ASSERT_EQUAL(self.group_id, gid);
 	CU_ASSERT_EQUAL(self.member_idx, 1);
 	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 4, gid), 0);
@@ -359,20 +360,26 @@ test_invalid_args(void)
 	id_make(k, TOKEN, 100);
 	h = handler_of(0, g, 1);
 
-	CHECK_UNCHANGED(skag_group_create(NULL, p, 0, d, k, true, &gid, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, -1, 0, d, k, true, &gid, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, SKAG_MAX_PROCS, 0, d, k, true, &gid, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p + 1, 0, d, k, true, &gid, &self), -EINVAL); /* unattached */
-	CHECK_UNCHANGED(skag_group_create(T, p, -1, d, k, true, &gid, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, NULL, k, true, &gid, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, NULL, true, &gid, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, k, true, NULL, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_create(T, p, 0, d, k, true, &gid, NULL), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p + 1, 3, d, k, g, true, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, -3, d, k, g, true, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, 3, NULL, k, g, true, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, NULL, g, true, &self), -EINVAL);
-	CHECK_UNCHANGED(skag_group_join(T, p, 3, d, k, g, true, NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(NULL, p, getpid(), 0, 0, d, k, true, &gid, &self),
+			-EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, -1, getpid(), 0, 0, d, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, SKAG_MAX_PROCS, getpid(), 0, 0, d, k, true, &gid,
+					  &self), -EINVAL);
+	/* Unattached. */
+	CHECK_UNCHANGED(skag_group_create(T, p + 1, getpid(), 0, 0, d, k, true, &gid, &self),
+			-EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, -1, d, k, true, &gid, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, 0, NULL, k, true, &gid, &self),
+			-EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, 0, d, NULL, true, &gid, &self),
+			-EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, 0, d, k, true, NULL, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, 0, d, k, true, &gid, NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p + 1, getpid(), 0, 3, d, k, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, -3, d, k, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, 3, NULL, k, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, 3, d, NULL, g, true, &self), -EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, 3, d, k, g, true, NULL), -EINVAL);
 	CHECK_UNCHANGED(skag_group_leave(T, 0, -1, g), -EINVAL);
 	CHECK_UNCHANGED(skag_group_destroy(NULL, 0, 0, g), -EINVAL);
 	CHECK_UNCHANGED(skag_handler_get(T, 0, 0, g, NULL, &h), -EINVAL);
@@ -407,7 +414,7 @@ test_table_full(void)
 		CU_ASSERT_EQUAL(create(p, i, i, i, false), i);
 	id_make(d, DOMAIN, 9);
 	id_make(k, TOKEN, 9);
-	CHECK_UNCHANGED(skag_group_create(T, p, 9, d, k, false, &gid, &self), -ENOSPC);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, 9, d, k, false, &gid, &self), -ENOSPC);
 	CU_ASSERT_EQUAL(gid, -1);
 	/* A freed slot is usable again. */
 	CU_ASSERT_EQUAL(skag_group_destroy(T, 0, 2, 2), 0);
@@ -450,7 +457,7 @@ test_join_errors(void)
 	id_make(d, DOMAIN, 2);
 	id_make(k, TOKEN, 100);
 	k[SKAG_UUID_LEN - 1] ^= 1;
-	CHECK_UNCHANGED(skag_group_join(T, p, 2, d, k, g, false, &self), -EACCES);
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, 2, d, k, g, false, &self), -EACCES);
 	/* Wrong token wins over membership checks: no information leaks. */
 	CHECK_UNCHANGED(join(p, 1, 1, 101, g, false), -EACCES);
 	CHECK_UNCHANGED(join(p, 2, 1, 100, g, false), -EEXIST);	/* domain of a joiner */
@@ -686,10 +693,12 @@ test_handler_space_full(void)
 	}
 	id_make(d, DOMAIN, 99);
 	id_make(k, TOKEN, SKAG_MAX_GROUPS - 1);
-	CHECK_UNCHANGED(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false, &self),
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, 99, d, k,
+					SKAG_MAX_GROUPS - 1, false, &self),
 			-ENOSPC);
 	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, 0), 0);
-	CU_ASSERT_EQUAL(skag_group_join(T, p, 99, d, k, SKAG_MAX_GROUPS - 1, false, &self), 0);
+	CU_ASSERT_EQUAL(skag_group_join(T, p, getpid(), 0, 99, d, k,
+					SKAG_MAX_GROUPS - 1, false, &self), 0);
 }
 
 static void
@@ -892,6 +901,27 @@ test_mailbox_overflow(void)
 	CU_ASSERT_EQUAL(st.ev_dropped, 5);
 }
 
+/* Create and join through slot p, which the caller's pid no longer holds, fail. */
+static void
+slot_reused(int p, int other)
+{
+	uint8_t d[SKAG_UUID_LEN], k[SKAG_UUID_LEN];
+	struct skag_member_ref self;
+	int16_t gid;
+	int g;
+
+	g = create(other, 5, 5, 101, false);
+	id_make(d, DOMAIN, 6);
+	id_make(k, TOKEN, 101);
+	CHECK_UNCHANGED(skag_group_create(T, p, getpid(), 0, 6, d, k, false, &gid, &self),
+			-EINVAL);
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid(), 0, 6, d, k, g, false, &self), -EINVAL);
+	/* The slot's own process, of its own instance only. */
+	CHECK_UNCHANGED(skag_group_join(T, p, getpid() + 1, 1, 6, d, k, g, false, &self),
+			-EINVAL);
+	CU_ASSERT_EQUAL(skag_group_join(T, p, getpid() + 1, 0, 6, d, k, g, false, &self), 0);
+}
+
 static void
 test_proc_slots(void)
 {
@@ -928,6 +958,14 @@ test_proc_slots(void)
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_GROUP_DESTROYED);
 	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid(), 0), pc);
 	CU_ASSERT_EQUAL(pop_all(pc, ev, 2), 0);	/* a new slot starts empty */
+
+	/*
+	 * A slot another process took since is not the caller's: a dying process whose slot was
+	 * reaped and taken at once creates and joins nothing through it.
+	 */
+	skag_proc_detach(T, pc);
+	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid() + 1, 0), pc);
+	slot_reused(pc, pj);
 }
 
 static void

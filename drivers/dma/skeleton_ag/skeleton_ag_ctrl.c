@@ -71,6 +71,7 @@ static struct {
 	unsigned int refcnt;
 	RTE_ATOMIC(struct skag_tbl *) tbl;
 	int proc;			/* process slot, owned by the watcher thread */
+	int32_t pid;			/* this process, as the slot names it */
 	skag_thread_t watcher;
 	skag_thread_t reaper;
 	skag_thread_t death;
@@ -236,7 +237,7 @@ skag_ctrl_watcher(void *arg)
 	struct skag_event ev;
 	int proc;
 
-	proc = skag_proc_attach(t, getpid(), skag_os_instance());
+	proc = skag_proc_attach(t, skag_ctrl.pid, skag_os_instance());
 	pthread_mutex_lock(&skag_ctrl.lock);
 	skag_ctrl.attach_rc = proc < 0 ? proc : 0;
 	skag_ctrl.proc = proc;
@@ -560,6 +561,7 @@ skag_ctrl_threads_start(struct skag_tbl *t)
 
 	rte_atomic_store_explicit(&skag_ctrl.stop, false, rte_memory_order_relaxed);
 	skag_ctrl.started = false;
+	skag_ctrl.pid = getpid();
 	rc = skag_ctrl_fds_open();
 	if (rc != 0)
 		return rc;
@@ -801,11 +803,11 @@ skag_ctrl_member_add(const struct rte_dma_dev *dev, rte_uuid_t domain_id, rte_uu
 	if (t == NULL)
 		rc = -ENODEV;
 	else if (create)
-		rc = skag_group_create(t, skag_ctrl.proc, dev_id, domain_id, token, cb != NULL,
-				       group_id, &self);
+		rc = skag_group_create(t, skag_ctrl.proc, skag_ctrl.pid, skag_os_instance(), dev_id,
+				       domain_id, token, cb != NULL, group_id, &self);
 	else
-		rc = skag_group_join(t, skag_ctrl.proc, dev_id, domain_id, token, *group_id,
-				     cb != NULL, &self);
+		rc = skag_group_join(t, skag_ctrl.proc, skag_ctrl.pid, skag_os_instance(), dev_id,
+				     domain_id, token, *group_id, cb != NULL, &self);
 	if (rc == 0 && r != NULL) {
 		r->cb = cb;
 		r->dev_id = dev_id;

@@ -912,8 +912,17 @@ skag_proc_pid(struct skag_tbl *t, int proc)
 	return atomic_load_explicit(&sp->state, memory_order_acquire) == SKAG_LIVE ? sp->pid : 0;
 }
 
+/* Whether proc is the live slot of the process pid of instance, not one taken again since. */
+static bool
+proc_is(const struct skag_tbl *t, int proc, int32_t pid, uint64_t instance)
+{
+	const struct skag_proc *sp = &t->procs[proc];
+
+	return sp->state == SKAG_LIVE && sp->pid == pid && sp->instance == instance;
+}
+
 int
-skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
+skag_group_create(struct skag_tbl *t, int proc, int32_t pid, uint64_t instance, int16_t dev_id,
 		  const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
 		  bool want_events, int16_t *group_id, struct skag_member_ref *self)
 {
@@ -926,7 +935,7 @@ skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
 	rc = tbl_lock(t);
 	if (rc != 0)
 		return rc;
-	if (t->procs[proc].state != SKAG_LIVE) {
+	if (!proc_is(t, proc, pid, instance)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -956,7 +965,7 @@ out:
 }
 
 int
-skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
+skag_group_join(struct skag_tbl *t, int proc, int32_t pid, uint64_t instance, int16_t dev_id,
 		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
 		int16_t group_id, bool want_events, struct skag_member_ref *self)
 {
@@ -971,7 +980,7 @@ skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
 	rc = tbl_lock(t);
 	if (rc != 0)
 		return rc;
-	if (t->procs[proc].state != SKAG_LIVE) {
+	if (!proc_is(t, proc, pid, instance)) {
 		rc = -EINVAL;
 		goto out;
 	}

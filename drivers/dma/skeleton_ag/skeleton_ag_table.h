@@ -273,6 +273,9 @@ int32_t skag_proc_pid(struct skag_tbl *t, int proc);
  *
  * @param proc
  *   Attached process slot of the caller.
+ * @param pid, instance
+ *   The caller, as it attached to proc: a slot freed and taken by another process since (the
+ *   caller is dying) fails with -EINVAL.
  * @param want_events
  *   Whether events for this member are posted to the mailbox of proc.
  * @param[out] group_id
@@ -283,12 +286,14 @@ int32_t skag_proc_pid(struct skag_tbl *t, int proc);
  * @return
  *   0, -EINVAL, -ENOSPC if the table (or the handler space) is full.
  */
-int skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
-		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
-		bool want_events, int16_t *group_id, struct skag_member_ref *self);
+int skag_group_create(struct skag_tbl *t, int proc, int32_t pid, uint64_t instance,
+		int16_t dev_id, const uint8_t domain[SKAG_UUID_LEN],
+		const uint8_t token[SKAG_UUID_LEN], bool want_events, int16_t *group_id,
+		struct skag_member_ref *self);
 
 /**
- * Join a group as a joiner member with a fresh handler.
+ * Join a group as a joiner member with a fresh handler; proc, pid and instance as for
+ * skag_group_create().
  *
  * @param[out] self
  *   The joiner member.
@@ -296,9 +301,10 @@ int skag_group_create(struct skag_tbl *t, int proc, int16_t dev_id,
  *   0, -EINVAL, -ENOENT unknown group, -EACCES wrong token, -EEXIST domain or dev_id already a
  *   member, -ENOSPC group (or handler space) full.
  */
-int skag_group_join(struct skag_tbl *t, int proc, int16_t dev_id,
-		const uint8_t domain[SKAG_UUID_LEN], const uint8_t token[SKAG_UUID_LEN],
-		int16_t group_id, bool want_events, struct skag_member_ref *self);
+int skag_group_join(struct skag_tbl *t, int proc, int32_t pid, uint64_t instance,
+		int16_t dev_id, const uint8_t domain[SKAG_UUID_LEN],
+		const uint8_t token[SKAG_UUID_LEN], int16_t group_id, bool want_events,
+		struct skag_member_ref *self);
 
 /**
  * Leave a group. A joiner leaves (MEMBER_LEFT to every other member that wants events); the
