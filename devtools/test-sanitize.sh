@@ -21,9 +21,9 @@
 #  - tests/sanitize/lsan.supp: DPDK 22.11 secondaries never free the devargs
 #    their vdev bus makes for the primary's devices (vdev_action), a leak
 #    LeakSanitizer reports at every secondary's exit.
-#  - the multi-process tests (dmadev_access_group_autotest and its revoke and
-#    storm siblings) get --base-virtaddr in ASan builds (tests/meson.build),
-#    see there.
+#  - the tests whose primary starts secondaries (dmadev_access_group_autotest,
+#    its revoke and storm siblings, and the inter-OS one) get --base-virtaddr
+#    in ASan builds (tests/meson.build), see there.
 #  - DPDK's own poisoning of its heap (RTE_MALLOC_ASAN, which DPDK's meson
 #    sets with ASan) is turned off: it marks blocks in the shadow of the
 #    process that allocates or frees them, while the heap is shared by all
