@@ -55,6 +55,9 @@ struct skag_os_msg {
 	int32_t status;
 };
 
+/* Alignment of an import's reservation: the largest hugepage size of x86 and arm64 (1 GiB). */
+#define SKAG_OS_MAP_ALIGN	(UINT64_C(1) << 30)
+
 /* A VA-contiguous run of the exporter's regions. */
 struct skag_os_run {
 	uint64_t va;
@@ -532,6 +535,33 @@ skag_os_regions_recv(int fd, struct skag_os_region **rp, unsigned int *nbp)
 }
 
 /*
+ * Reserve len bytes of address space at an address congruent to va modulo SKAG_OS_MAP_ALIGN,
+ * so that what is mapped there at its offset from va is as aligned as in the exporter: a
+ * hugetlbfs file maps only at a multiple of its page size.
+ */
+static uint8_t *
+skag_os_reserve(uint64_t va, size_t len)
+{
+	const size_t align = SKAG_OS_MAP_ALIGN;
+	uintptr_t start, base;
+	void *p;
+
+	if (len > SIZE_MAX - align) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (uintptr_t)p;
+	base = start + ((va - start) & (align - 1));
+	if (base != start)
+		munmap(p, base - start);
+	munmap((void *)(base + len), align - (base - start));
+	return (uint8_t *)base;
+}
+
+/*
  * Map the sorted regions in one reservation from the first to the end of the last, and list
  * their VA-contiguous runs; the caller closes the fds.
  */
@@ -550,11 +580,10 @@ skag_os_map(struct skag_os_import *imp, const struct skag_os_region *r, unsigned
 	if (nb == 0)
 		return 0;
 	imp->len = r[nb - 1].va + r[nb - 1].len - r[0].va;
-	p = mmap(NULL, imp->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
+	imp->base = skag_os_reserve(r[0].va, imp->len);
+	if (imp->base == NULL)
 		return -errno;
-	imp->base = p;
-	imp->delta = (uintptr_t)p - r[0].va;
+	imp->delta = (uintptr_t)imp->base - r[0].va;
 	for (i = 0; i < nb; i++) {
 		p = mmap((void *)(uintptr_t)(r[i].va + imp->delta), r[i].len,
 			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, r[i].fd, r[i].offset);
