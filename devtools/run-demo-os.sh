@@ -12,6 +12,9 @@
 # Environment: DEMO_APP  binary (default: the one of the superproject build)
 #              DEMO_EAL  more EAL options for both processes (e.g. -d <driver plugin>)
 #              DEMO_RDV  rendezvous directory (default: <build>/demo-os, at most 80 chars)
+#              DEMO_PAGES=1G  both primaries on one 1 GiB page each (reserved and mounted
+#                        at <build>/huge-1g if needed): an exporter's pages larger than the
+#                        alignment the kernel gives a mapping by itself (root)
 #              BUILD_DIR build directory (default: build)
 
 set -uo pipefail
@@ -32,6 +35,30 @@ RUNBASE=$DPDK_RUNBASE
 HUGEDIR=$(hugetlbfs_dir)
 if [ "$(nproc)" -gt 1 ]; then J_LCORE=1; else J_LCORE=0; fi
 EAL=(--no-pci --log-level=lib.eal:error ${DEMO_EAL:-})
+
+if [ "${DEMO_PAGES:-}" = 1G ]; then
+	sys=/sys/kernel/mm/hugepages/hugepages-1048576kB
+	[ -d "$sys" ] || die "1 GiB hugepages not supported by this kernel"
+	free=$(cat "$sys/free_hugepages")
+	if [ "$free" -lt 2 ]; then
+		echo $(($(cat "$sys/nr_hugepages") + 2 - free)) > "$sys/nr_hugepages" ||
+			die "cannot reserve 1 GiB hugepages (root?)"
+		free=$(cat "$sys/free_hugepages")
+		[ "$free" -ge 2 ] || die "could reserve only $free free 1 GiB hugepages, need 2"
+	fi
+	HUGEDIR=$(realpath -m "$BUILD")/huge-1g
+	mkdir -p "$HUGEDIR" || die "cannot create $HUGEDIR"
+	if ! grep -qs "^[^ ]* $HUGEDIR hugetlbfs " /proc/mounts; then
+		mount -t hugetlbfs -o pagesize=1G nodev "$HUGEDIR" ||
+			die "cannot mount 1 GiB hugetlbfs on $HUGEDIR"
+		# Unmounted at the end, so that the build directory stays removable.
+		trap 'umount "$HUGEDIR"' EXIT
+	fi
+	EAL+=(--huge-dir="$HUGEDIR" -m 1024)
+	echo "run-demo-os: 1 GiB pages, hugetlbfs on $HUGEDIR"
+elif [ -n "${DEMO_PAGES:-}" ]; then
+	die "DEMO_PAGES=$DEMO_PAGES: only 1G is known"
+fi
 
 creator=0
 joiner=0
