@@ -919,11 +919,11 @@ pf_remote_mem(struct ag_child *remote, enum pf_cmd cmd, uint32_t len)
 	return pf_chan_cmd(&pf_os->chan, remote, cmd, PF_TIMEOUT_MS);
 }
 
-/* Check that the first copy of a run (to offset 0) copied the right data. */
+/* Whether the first copy of a run (to offset 0) copied the right data (ok), said if not. */
 static int
-pf_check(enum pf_engine e, unsigned int p, const uint8_t *src, const uint8_t *dst)
+pf_check(enum pf_engine e, unsigned int p, bool ok)
 {
-	if (memcmp(dst, src, pf_points[p].size) == 0)
+	if (ok)
 		return 0;
 	printf("%s copied wrong data (%u B)\n", pf_engine_names[e], pf_points[p].size);
 	return -EIO;
@@ -962,10 +962,17 @@ pf_run_engine(enum pf_engine e, unsigned int p, uint32_t round, uint8_t *src, ui
 		break;
 	}
 	if (ret == 0)
-		ret = pf_check(e, p, src, dst);
+		ret = pf_check(e, p, memcmp(dst, src, pt->size) == 0);
 	if (ret == 0)
 		pf_record(e, p, round, ops, ns);
 	return ret;
+}
+
+/* Where vchan v copies to: the remote application's buffer (its addresses) for inter-OS. */
+static uint8_t *
+pf_vchan_dst(unsigned int v, uint8_t *dst)
+{
+	return pf_vchan_engines[v] == PF_AG_OS ? (uint8_t *)(uintptr_t)pf_os->buf : dst;
 }
 
 /*
@@ -978,24 +985,22 @@ pf_check_vchan(unsigned int v, unsigned int p, uint8_t *src, uint8_t *dst,
 	       struct ag_child *remote)
 {
 	const enum pf_engine e = pf_vchan_engines[v];
+	const uint32_t size = pf_points[p].size;
 	uint64_t ops, ns;
 	uint32_t cursor = 0;
-	int ret;
+	int ret = 0;
 
-	if (e != PF_AG_OS) {
-		memset(dst, 0, pf_points[p].size);
-		ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src, dst, 0, &cursor, &ops, &ns);
-		return ret != 0 ? ret : pf_check(e, p, src, dst);
-	}
-	ret = pf_remote_mem(remote, PF_CMD_CLEAR, pf_points[p].size);
+	if (e == PF_AG_OS)
+		ret = pf_remote_mem(remote, PF_CMD_CLEAR, size);
+	else
+		memset(dst, 0, size);
 	if (ret == 0)
-		ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src,
-				 (uint8_t *)(uintptr_t)pf_os->buf, 0, &cursor, &ops, &ns);
-	if (ret == 0 && pf_remote_mem(remote, PF_CMD_CHECK, pf_points[p].size) != 0) {
-		printf("%s copied wrong data (%u B)\n", pf_engine_names[e], pf_points[p].size);
-		ret = -EIO;
-	}
-	return ret;
+		ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src, pf_vchan_dst(v, dst), 0,
+				 &cursor, &ops, &ns);
+	if (ret != 0)
+		return ret;
+	return pf_check(e, p, e == PF_AG_OS ? pf_remote_mem(remote, PF_CMD_CHECK, size) == 0 :
+					      memcmp(dst, src, size) == 0);
 }
 
 /*
@@ -1011,20 +1016,17 @@ pf_run_vchans(unsigned int p, uint32_t round, uint8_t *src, uint8_t *dst,
 {
 	const unsigned int nb_vc = RTE_DIM(pf_vchan_engines);
 	const uint64_t slice_ns = (uint64_t)pf_cfg.ms * 1000000 / PF_SLICES;
-	uint8_t *const os_buf = (uint8_t *)(uintptr_t)pf_os->buf;
 	uint64_t ops[RTE_DIM(pf_vchan_engines)] = { 0 }, ns[RTE_DIM(pf_vchan_engines)] = { 0 };
 	uint32_t cursor[RTE_DIM(pf_vchan_engines)] = { 0 };
 	unsigned int s, i, v;
 	uint64_t o, t;
-	uint8_t *to;
 	int ret = 0;
 
 	for (s = 0; ret == 0 && s < PF_SLICES; s++) {
 		for (i = 0; ret == 0 && i < nb_vc; i++) {
 			v = (i + s + round) % nb_vc;
-			to = pf_vchan_engines[v] == PF_AG_OS ? os_buf : dst;
-			ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src, to, slice_ns,
-					 &cursor[v], &o, &t);
+			ret = pf_run_dma(pf_dev[0], v, &pf_points[p], src, pf_vchan_dst(v, dst),
+					 slice_ns, &cursor[v], &o, &t);
 			ops[v] += o;
 			ns[v] += t;
 		}
