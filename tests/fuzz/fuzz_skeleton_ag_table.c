@@ -304,7 +304,7 @@ op_exec(struct op *o)
 		o->rc = skag_link_resolve(M.t, 0, o->dev, o->src, o->dst, &o->link);
 		break;
 	case OP_REAP:
-		o->rc = skag_proc_reap(M.t);
+		o->rc = skag_proc_reap(M.t, o->proc);
 		break;
 	case OP_REPAIR:
 		o->rc = skag_tbl_repair(M.t);

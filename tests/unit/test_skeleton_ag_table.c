@@ -397,7 +397,7 @@ test_invalid_args(void)
 	CHECK_UNCHANGED(skag_proc_event_pop(T, p, NULL), -EINVAL);
 	CHECK_UNCHANGED(skag_proc_wait(T, SKAG_MAX_PROCS, 0, 0), -EINVAL);
 	CHECK_UNCHANGED(skag_proc_attach(T, 0, 0), -EINVAL);
-	CHECK_UNCHANGED(skag_proc_reap(NULL), -EINVAL);
+	CHECK_UNCHANGED(skag_proc_reap(NULL, -1), -EINVAL);
 }
 
 static void
@@ -936,7 +936,7 @@ test_proc_slots(void)
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.procs, SKAG_MAX_PROCS);
 	/* Our own slots are alive: reap leaves them. */
-	CU_ASSERT_EQUAL(skag_proc_reap(T), 0);
+	CU_ASSERT_EQUAL(skag_proc_reap(T, -1), 0);
 	p = procs[--nb_procs];
 	skag_proc_detach(T, p);
 	CU_ASSERT_EQUAL(skag_proc_attach(T, getpid(), 0), p);
@@ -1125,15 +1125,15 @@ child_note(int fd)
 		_exit(2);
 }
 
-/* Reap until a process is found dead; milliseconds it took, -1 past the bound. */
+/* Reap as slot self until a process is found dead; milliseconds it took, -1 past the bound. */
 static long
-reap_one(void)
+reap_one(int self)
 {
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
-		if (skag_proc_reap(T) == 1)
+		if (skag_proc_reap(T, self) == 1)
 			return ms_since(&t0);
 		usleep(1000);
 	} while (ms_since(&t0) <= BOUND_MS);
@@ -1159,6 +1159,7 @@ mp_joiner_dies(bool sigkill)
 	struct skag_tbl_stats st;
 	struct skag_event ev[2];
 	int p, g, fds[2], go[2];
+	uint32_t seq;
 	pid_t pid;
 
 	tbl_setup(4, 4);
@@ -1171,13 +1172,16 @@ mp_joiner_dies(bool sigkill)
 		child_join(fds[1], go[0], g);
 	CU_ASSERT_FATAL(child_ready(fds[0]));
 	CU_ASSERT_EQUAL(nb_members(g), 2);
-	CU_ASSERT_EQUAL(skag_proc_reap(T), 0);	/* the child still lives */
+	CU_ASSERT_EQUAL(skag_proc_reap(T, -1), 0);	/* the child still lives */
+	seq = skag_proc_seq(T, p);
 	if (sigkill)
 		kill(pid, SIGKILL);
 	else
 		child_note(go[1]);
 	CU_ASSERT_EQUAL(child_wait(pid), sigkill ? 128 + SIGKILL : 0);
-	CU_ASSERT(reap_one() >= 0);
+	/* A reaper's own mailbox is not woken: it runs the events itself. */
+	CU_ASSERT(reap_one(sigkill ? p : -1) >= 0);
+	CU_ASSERT_EQUAL(skag_proc_seq(T, p) != seq, !sigkill);
 	CU_ASSERT_EQUAL(nb_members(g), 1);
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.procs, 1);
@@ -1185,7 +1189,7 @@ mp_joiner_dies(bool sigkill)
 	CU_ASSERT_EQUAL_FATAL(pop_all(p, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_MEMBER_LEFT);
 	CU_ASSERT(domain_is(ev[0].domain, 7));
-	CU_ASSERT_EQUAL(skag_proc_reap(T), 0);
+	CU_ASSERT_EQUAL(skag_proc_reap(T, -1), 0);
 	close(fds[0]);
 	close(fds[1]);
 	close(go[0]);
@@ -1270,7 +1274,7 @@ test_mp_death_wait(void)
 	CU_ASSERT_EQUAL(skag_proc_death_wait(T, p, skag_proc_death_kicks(), 5 * BOUND_MS), 0);
 	CU_ASSERT(ms_since(&t0) < BOUND_MS);
 	pthread_join(th, NULL);
-	CU_ASSERT_EQUAL(skag_proc_reap(T), 0);
+	CU_ASSERT_EQUAL(skag_proc_reap(T, -1), 0);
 
 	child_note(go[1]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1279,7 +1283,7 @@ test_mp_death_wait(void)
 	/* The thread is gone, its process is not. */
 	CU_ASSERT_FATAL(child_ready(fds[0]));
 	CU_ASSERT_EQUAL(waitpid(pid, NULL, WNOHANG), 0);
-	CU_ASSERT_EQUAL(skag_proc_reap(T), 1);
+	CU_ASSERT_EQUAL(skag_proc_reap(T, -1), 1);
 	child_note(go[1]);
 	CU_ASSERT_EQUAL(child_wait(pid), 0);
 	close(fds[0]);
@@ -1317,7 +1321,7 @@ test_mp_creator_killed(void)
 			0);
 	kill(pid, SIGKILL);
 	CU_ASSERT_EQUAL(child_wait(pid), 128 + SIGKILL);
-	CU_ASSERT(reap_one() >= 0);
+	CU_ASSERT(reap_one(-1) >= 0);
 	CU_ASSERT_EQUAL(skag_group_next(T, -1), -1);
 	CU_ASSERT(!link_ok(&l));
 	CU_ASSERT(!block_has(0xabcd));
@@ -1366,7 +1370,7 @@ test_mp_wait_wakeup(void)
 	CU_ASSERT_EQUAL(ev.type, SKAG_EV_MEMBER_LEFT);
 	CU_ASSERT(domain_is(ev.domain, 7));
 	CU_ASSERT_EQUAL(child_wait(pid), 0);
-	CU_ASSERT(reap_one() >= 0);
+	CU_ASSERT(reap_one(-1) >= 0);
 	close(fds[0]);
 	close(fds[1]);
 }
@@ -1456,7 +1460,7 @@ check_repaired(uint32_t repairs)
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.repairs, repairs + 1);
 	/* Only the parent's process is left once the dead child is reaped. */
-	CU_ASSERT(reap_one() >= 0);
+	CU_ASSERT(reap_one(-1) >= 0);
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.procs, 1);
 	CU_ASSERT_EQUAL(st.repairs, repairs + 1);
@@ -1564,7 +1568,7 @@ dep_child(enum departure_kind kind, int16_t g, int countdown, int fd_note, int f
 		skag_dev_remove(T, p, 7);
 		break;
 	case DEP_REAP:
-		skag_proc_reap(T);
+		skag_proc_reap(T, -1);
 		break;
 	}
 	_exit(0);
@@ -1635,7 +1639,7 @@ dep_run(enum departure_kind kind, int countdown)
 	if (!crashed)
 		CU_ASSERT_EQUAL(rc, 0);
 	/* The next locker repairs; the dead child (and victim) are reaped. */
-	while (skag_proc_reap(T) > 0)
+	while (skag_proc_reap(T, -1) > 0)
 		;
 	skag_tbl_stats_get(T, &st);
 	CU_ASSERT_EQUAL(st.procs, DIM(dep_members));

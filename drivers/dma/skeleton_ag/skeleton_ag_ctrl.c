@@ -93,6 +93,8 @@ static struct {
 	 * matched, so the watcher never sees an event of a membership that is half registered.
 	 */
 	pthread_mutex_t reg_lock;
+	/* Taken to run callbacks: they run in the order of the mailbox, never two at once. */
+	pthread_mutex_t cb_lock;
 	/*
 	 * Registrations by group id: leave, destroy and events look at one group's list, so
 	 * they cost the same however many groups this process is in. Initialized on the first
@@ -107,6 +109,7 @@ static struct {
 } skag_ctrl = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.reg_lock = PTHREAD_MUTEX_INITIALIZER,
+	.cb_lock = PTHREAD_MUTEX_INITIALIZER,
 	.started_cond = PTHREAD_COND_INITIALIZER,
 	.proc = -1,
 	.reap_fd = -1,
@@ -216,6 +219,39 @@ skag_ctrl_event_dispatch(const struct skag_event *ev)
 }
 
 /*
+ * Run the callbacks of the events in this process's mailbox, in order, one thread at a time.
+ * The watcher waits for its turn. A thread that reaped (without waking the watcher) runs them
+ * if it gets the turn at once, which saves a wake-up on the way from a death to its events;
+ * otherwise it wakes the watcher.
+ */
+static void
+skag_ctrl_events_run(struct skag_tbl *t, bool wait)
+{
+	struct skag_event ev;
+
+	if (wait) {
+		pthread_mutex_lock(&skag_ctrl.cb_lock);
+	} else if (pthread_mutex_trylock(&skag_ctrl.cb_lock) != 0) {
+		skag_proc_wake(t, skag_ctrl.proc);
+		return;
+	}
+	while (skag_proc_event_pop(t, skag_ctrl.proc, &ev) == 1)
+		skag_ctrl_event_dispatch(&ev);
+	pthread_mutex_unlock(&skag_ctrl.cb_lock);
+}
+
+/* Reap dead processes; this process's events of their departures run here at once. */
+static int
+skag_ctrl_reap(struct skag_tbl *t)
+{
+	int rc = skag_proc_reap(t, skag_ctrl.proc);
+
+	if (rc > 0)
+		skag_ctrl_events_run(t, false);
+	return rc;
+}
+
+/*
  * Event delivery. The thread holds the process slot's alive mutex: it must live as long as the
  * process, and its end (or the process's death) makes the slot reapable.
  */
@@ -234,7 +270,6 @@ skag_ctrl_watcher(void *arg)
 {
 	struct skag_tbl *t = arg;
 	uint32_t seq, attach_seq = 0;
-	struct skag_event ev;
 	int proc;
 
 	proc = skag_proc_attach(t, skag_ctrl.pid, skag_os_instance());
@@ -250,8 +285,7 @@ skag_ctrl_watcher(void *arg)
 	while (!skag_ctrl_stopping()) {
 		/* Sequence first: a post after it makes the wait below return at once. */
 		seq = skag_proc_seq(t, proc);
-		while (skag_proc_event_pop(t, proc, &ev) == 1)
-			skag_ctrl_event_dispatch(&ev);
+		skag_ctrl_events_run(t, true);
 		if (attach_seq != skag_tbl_attach_seq(t)) {
 			attach_seq = skag_tbl_attach_seq(t);
 			skag_ctrl_reaper_kick();
@@ -384,7 +418,7 @@ skag_ctrl_reaper(void *arg)
 		reap = n <= 0;
 		for (p = 0; p < n; p++)
 			reap |= skag_ctrl_reaper_event(t, evs[p].data.u64);
-		rc = reap ? skag_proc_reap(t) : 0;
+		rc = reap ? skag_ctrl_reap(t) : 0;
 		if (rc > 0)
 			SKAG_CTRL_LOG(INFO, "reaped %d dead process(es)", rc);
 	}
@@ -416,7 +450,7 @@ skag_ctrl_death_waiter(void *arg)
 			continue;
 		/* A failing wait or reap would fail again at once: leave it to the reaper. */
 		if (rc == 0 && !skag_ctrl_stopping())
-			rc = skag_proc_reap(t);
+			rc = skag_ctrl_reap(t);
 		if (rc < 0) {
 			SKAG_CTRL_LOG(INFO, "deaths are seen through pidfds only: %s",
 				      strerror(-rc));

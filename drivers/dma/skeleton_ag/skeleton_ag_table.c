@@ -753,7 +753,7 @@ skag_proc_detach(struct skag_tbl *t, int proc)
 }
 
 int
-skag_proc_reap(struct skag_tbl *t)
+skag_proc_reap(struct skag_tbl *t, int self)
 {
 	unsigned int p;
 	int rc, n = 0;
@@ -781,6 +781,8 @@ skag_proc_reap(struct skag_tbl *t)
 		pthread_mutex_unlock(&sp->alive);
 		n++;
 	}
+	if (n > 0 && proc_valid(self))
+		wake_mask &= ~(UINT32_C(1) << self);
 	tbl_unlock(t);
 	return n;
 }

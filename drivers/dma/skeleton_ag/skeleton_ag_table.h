@@ -229,10 +229,15 @@ void skag_proc_detach(struct skag_tbl *t, int proc);
  * Find processes that died, remove their memberships and free their slots. Events are posted
  * as for leaves and destroys. Cheap enough to be called periodically from any process.
  *
+ * @param self
+ *   The caller's process slot, or -1. If processes were reaped, its mailbox owner is not
+ *   woken: the caller runs the events there itself (skag_proc_event_pop()), or wakes it
+ *   (skag_proc_wake()).
+ *
  * @return
  *   Number of processes reaped, or a negative errno.
  */
-int skag_proc_reap(struct skag_tbl *t);
+int skag_proc_reap(struct skag_tbl *t, int self);
 
 /**
  * Wait until an attached process other than self may have died (the thread holding its slot
