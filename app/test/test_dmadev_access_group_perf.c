@@ -23,8 +23,11 @@ test_dmadev_access_group_perf(void)
 #else
 
 #include <dirent.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include <rte_common.h>
@@ -309,10 +312,13 @@ pf_watch_wait(unsigned int timeout_ms)
 	uint64_t deadline = ag_now_ns() + (uint64_t)timeout_ms * 1000000;
 	uint64_t t;
 
-	/* Sleep-poll: the callback thread must get a core when it needs one. */
+	/*
+	 * The callback timed itself: look seldom, so that this thread keeps off the CPUs while
+	 * the threads measured need them.
+	 */
 	while ((t = rte_atomic_load_explicit(&pf_watch_ns, rte_memory_order_acquire)) == 0 &&
 	       ag_now_ns() < deadline)
-		rte_delay_us_sleep(100);
+		rte_delay_us_sleep(PF_IDLE_US);
 	rte_atomic_store_explicit(&pf_watch_group, -1, rte_memory_order_release);
 	return t;
 }
@@ -397,11 +403,21 @@ pf_env_u32(const char *name, uint32_t def, uint32_t min, uint32_t max)
 static uint32_t
 pf_next_cmd(const ag_atomic_u32_t *p, uint32_t seen)
 {
+	const struct timespec bound = { .tv_nsec = PF_IDLE_US * 1000 };
 	uint32_t cur;
 
+	/* Asleep until pf_cmd_post(): no wake-up of its own among the threads measured. */
 	while ((cur = ag_load(p)) == seen)
-		rte_delay_us_sleep(PF_IDLE_US);
+		syscall(SYS_futex, p, FUTEX_WAIT, seen, &bound, NULL, 0);
 	return cur;
+}
+
+/* Post command sequence v to a process waiting in pf_next_cmd(). */
+static void
+pf_cmd_post(ag_atomic_u32_t *p, uint32_t v)
+{
+	ag_store(p, v);
+	syscall(SYS_futex, p, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
 /* Wait until *p == v; fails if the child is gone or after timeout_ms. */
@@ -465,7 +481,7 @@ pf_chan_cmd(struct pf_chan *ch, struct ag_child *c, enum pf_cmd cmd, unsigned in
 
 	ch->cmd = cmd;
 	ch->status = -EINPROGRESS;
-	ag_store(&ch->cmd_seq, seq);
+	pf_cmd_post(&ch->cmd_seq, seq);
 	ret = pf_wait_eq(&ch->done_seq, seq, c, timeout_ms);
 	if (ret != 0)
 		return ret;
@@ -1529,7 +1545,7 @@ pf_fo_cmd(struct ag_child *kids, enum pf_fo_cmd cmd, uint32_t target)
 
 	pf_ctl->fo_cmd = cmd;
 	pf_ctl->fo_target = target;
-	ag_store(&pf_ctl->fo_seq, seq);
+	pf_cmd_post(&pf_ctl->fo_seq, seq);
 	for (i = 1; i < PF_NB_DEVS; i++) {
 		if (kids[i].pid <= 0 || (cmd != PF_FO_STOP && i != target))
 			continue;
@@ -1561,7 +1577,8 @@ pf_fo_round(struct ag_child *kids, uint32_t leaver, uint64_t *lat, uint64_t *slo
 							      rte_memory_order_acquire) != 0;
 		if (got == PF_NB_DEVS - 1)
 			break;
-		rte_delay_us_sleep(100);
+		/* As pf_watch_wait(): the callbacks timed themselves. */
+		rte_delay_us_sleep(PF_IDLE_US);
 	} while (ag_now_ns() < deadline);
 	if (got != PF_NB_DEVS - 1) {
 		printf("MEMBER_LEFT reached %u of %u members\n", got, PF_NB_DEVS - 1);
