@@ -812,6 +812,63 @@ test_events_member_left(void)
 	CU_ASSERT_EQUAL(pop_all(pj, ev, 4), 0);
 }
 
+/* The owner's pop while a departure holds the table lock, at the point it posted. */
+static struct {
+	int proc;
+	int rc;
+	struct skag_event ev;
+	pthread_t th;
+	bool started;
+	bool unlocked;		/* the pop returned while the lock was held */
+} pop_under;
+
+static void *
+pop_under_run(void *arg)
+{
+	(void)arg;
+	pop_under.rc = skag_proc_event_pop(T, pop_under.proc, &pop_under.ev);
+	return NULL;
+}
+
+static void
+pop_under_hook(enum skag_crash_point cp)
+{
+	struct timespec deadline;
+
+	if (cp != SKAG_CP_POSTED || pop_under.started)
+		return;
+	pop_under.started = pthread_create(&pop_under.th, NULL, pop_under_run, NULL) == 0;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += BOUND_MS / 1000 + 1;
+	pop_under.unlocked = pop_under.started &&
+			     pthread_timedjoin_np(pop_under.th, NULL, &deadline) == 0;
+}
+
+/* Watchers woken by a departure do not queue on the table lock to read their events. */
+static void
+test_events_pop_unlocked(void)
+{
+	int pc, pl, g;
+
+	tbl_setup(4, 4);
+	pc = proc_new();
+	pl = proc_new();
+	g = create(pc, 0, 0, 100, true);
+	CU_ASSERT_EQUAL(join(pl, 1, 1, 100, g, true), 0);
+	memset(&pop_under, 0, sizeof(pop_under));
+	pop_under.proc = pc;
+	skag_test_crash_point = pop_under_hook;
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 1, g), 0);
+	skag_test_crash_point = NULL;
+	CU_ASSERT_FATAL(pop_under.started);
+	if (!pop_under.unlocked)
+		pthread_join(pop_under.th, NULL);
+	CU_ASSERT(pop_under.unlocked);
+	CU_ASSERT_EQUAL(pop_under.rc, 1);
+	CU_ASSERT_EQUAL(pop_under.ev.type, SKAG_EV_MEMBER_LEFT);
+	CU_ASSERT(domain_is(pop_under.ev.domain, 1));
+}
+
 static void
 test_events_group_destroyed(void)
 {
@@ -1724,6 +1781,7 @@ static const struct test unit_tests[] = {
 	{ "group id free FIFO", test_group_id_fifo },
 	{ "token wiped", test_token_wiped },
 	{ "events: member left", test_events_member_left },
+	{ "events: popped while the table is locked", test_events_pop_unlocked },
 	{ "events: group destroyed", test_events_group_destroyed },
 	{ "device close per process", test_dev_remove_per_process },
 	{ "mailbox overflow", test_mailbox_overflow },

@@ -75,8 +75,8 @@ struct skag_proc {
 	uint64_t instance;
 	_Atomic uint32_t ev_seq;	/* futex word, bumped on each post */
 	_Atomic uint32_t waiters;	/* threads in skag_proc_wait() */
-	uint32_t ev_head;
-	uint32_t ev_tail;	/* commit point of a post */
+	_Atomic uint32_t ev_head;	/* moved by the owner only, without the lock */
+	_Atomic uint32_t ev_tail;	/* commit point of a post */
 	uint32_t ev_dropped;
 	/* The last drop, so that a repeated post (see ev_post()) does not count it again. */
 	struct {
@@ -270,7 +270,9 @@ ev_post(struct skag_tbl *t, uint64_t seq, unsigned int g, unsigned int m, uint8_
 		return;
 	/* Posted before a death: only wake again, harmless if the owner was woken. */
 	if (last->seq != seq || last->group_id != (int16_t)g || last->member_idx != m) {
-		if (p->ev_tail - p->ev_head >= SKAG_EVQ_SIZE) {
+		/* Acquire: the owner has read the events it popped before they are overwritten. */
+		if (p->ev_tail - atomic_load_explicit(&p->ev_head, memory_order_acquire) >=
+		    SKAG_EVQ_SIZE) {
 			ev_drop(p, seq, g, m);
 		} else {
 			ev->seq = seq;
@@ -280,8 +282,7 @@ ev_post(struct skag_tbl *t, uint64_t seq, unsigned int g, unsigned int m, uint8_
 			ev->member_gen = to->gen;
 			ev->type = type;
 			memcpy(ev->domain, domain, SKAG_UUID_LEN);
-			atomic_signal_fence(memory_order_seq_cst);
-			p->ev_tail++;
+			atomic_store_explicit(&p->ev_tail, p->ev_tail + 1, memory_order_release);
 		}
 	}
 	crash_point(SKAG_CP_POSTED);
@@ -1217,23 +1218,23 @@ int
 skag_proc_event_pop(struct skag_tbl *t, int proc, struct skag_event *ev)
 {
 	struct skag_proc *p;
-	int rc;
+	uint32_t head;
 
 	if (t == NULL || !proc_valid(proc) || ev == NULL)
 		return -EINVAL;
-	rc = tbl_lock(t);
-	if (rc != 0)
-		return rc;
 	p = &t->procs[proc];
-	if (p->state != SKAG_LIVE) {
-		rc = -EINVAL;
-	} else if (p->ev_head != p->ev_tail) {
-		*ev = p->evq[p->ev_head % SKAG_EVQ_SIZE];
-		p->ev_head++;
-		rc = 1;
-	}
-	tbl_unlock(t);
-	return rc;
+	if (atomic_load_explicit(&p->state, memory_order_acquire) != SKAG_LIVE)
+		return -EINVAL;
+	/*
+	 * Without the table lock, so that the watchers a departure wakes do not queue on it:
+	 * the owner is the mailbox's only reader, and a post publishes its event with ev_tail.
+	 */
+	head = atomic_load_explicit(&p->ev_head, memory_order_relaxed);
+	if (head == atomic_load_explicit(&p->ev_tail, memory_order_acquire))
+		return 0;
+	*ev = p->evq[head % SKAG_EVQ_SIZE];
+	atomic_store_explicit(&p->ev_head, head + 1, memory_order_release);
+	return 1;
 }
 
 uint32_t

@@ -378,7 +378,8 @@ skag_link_fresh(const struct skag_link *l)
 bool skag_link_revalidate(struct skag_link *l);
 
 /**
- * Pop the oldest event of a process mailbox.
+ * Pop the oldest event of a process mailbox, without the table lock: one thread of the process
+ * at a time.
  *
  * @return
  *   1 popped, 0 empty, -EINVAL.
