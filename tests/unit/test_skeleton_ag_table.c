@@ -1124,6 +1124,64 @@ test_wait_timeout(void)
 	CU_ASSERT_EQUAL(skag_proc_wait(T, p, skag_proc_seq(T, p) + 1, 10000), 0);
 }
 
+/* A mailbox owner waiting, as a watcher thread does. */
+struct owner_wait {
+	int proc;
+	uint32_t seq;
+	unsigned int timeout_ms;
+	int rc;
+	pthread_t th;
+};
+
+static void *
+owner_wait_run(void *arg)
+{
+	struct owner_wait *w = arg;
+
+	w->rc = skag_proc_wait(T, w->proc, w->seq, w->timeout_ms);
+	return NULL;
+}
+
+/*
+ * A departure wakes the waiting owner of each mailbox it posted to (one wake-up for all of
+ * them), and no other owner.
+ */
+static void
+test_wait_departure_wakes_all(void)
+{
+	struct owner_wait w[4];
+	int pc, pa, pb, px, pl, g, i;
+
+	tbl_setup(4, 8);
+	pc = proc_new();
+	pa = proc_new();
+	pb = proc_new();
+	px = proc_new();	/* in another group only */
+	pl = proc_new();	/* the leaver */
+	g = create(pc, 0, 0, 100, true);
+	CU_ASSERT_EQUAL(join(pa, 1, 1, 100, g, true), 0);
+	CU_ASSERT_EQUAL(join(pb, 2, 2, 100, g, true), 0);
+	create(px, 3, 3, 200, true);
+	CU_ASSERT_EQUAL(join(pl, 4, 4, 100, g, true), 0);
+	w[0] = (struct owner_wait){ .proc = pc, .timeout_ms = BOUND_MS };
+	w[1] = (struct owner_wait){ .proc = pa, .timeout_ms = BOUND_MS };
+	w[2] = (struct owner_wait){ .proc = pb, .timeout_ms = BOUND_MS };
+	w[3] = (struct owner_wait){ .proc = px, .timeout_ms = 300 };
+	for (i = 0; i < 4; i++) {
+		w[i].seq = skag_proc_seq(T, w[i].proc);
+		CU_ASSERT_FATAL(pthread_create(&w[i].th, NULL, owner_wait_run, &w[i]) == 0);
+	}
+	usleep(50 * 1000);	/* let them sleep: one that has not yet gets 0 as well */
+	CU_ASSERT_EQUAL(skag_group_leave(T, 0, 4, g), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(w[i].th, NULL);
+	CU_ASSERT_EQUAL(w[0].rc, 0);
+	CU_ASSERT_EQUAL(w[1].rc, 0);
+	CU_ASSERT_EQUAL(w[2].rc, 0);
+	CU_ASSERT_EQUAL(w[3].rc, -ETIMEDOUT);
+	CU_ASSERT_EQUAL(skag_proc_seq(T, px), w[3].seq);
+}
+
 /* ---- multi-process: children are other domains on the same shared table ---- */
 
 static long
@@ -1789,6 +1847,7 @@ static const struct test unit_tests[] = {
 	{ "repair of a consistent table", test_repair_consistent },
 	{ "table rules checker", test_checker },
 	{ "wait timeout", test_wait_timeout },
+	{ "wait: a departure wakes every owner it posted to", test_wait_departure_wakes_all },
 };
 
 static const struct test mp_tests[] = {

@@ -24,7 +24,7 @@
 #include "skeleton_ag_table.h"
 
 #define SKAG_MAGIC		0x32626174676b6173ULL	/* "skagtab2" */
-#define SKAG_VERSION		3
+#define SKAG_VERSION		4
 #define SKAG_NB_HANDLERS	(UINT16_MAX + 1)
 /* Free group FIFO capacity: a power of two not below any max_groups. */
 #define SKAG_FREE_FIFO_SIZE	SKAG_MAX_GROUPS
@@ -103,6 +103,11 @@ struct skag_tbl {
 	uint32_t live_members;	/* derived */
 	uint16_t handler_cursor; /* last handler handed out */
 	_Atomic uint32_t attach_seq;	/* bumped when a process attaches */
+	/*
+	 * Futex word of the mailbox owners: each waits with the bit of its process slot, so that
+	 * one system call wakes all the owners a departure posted to.
+	 */
+	_Atomic uint32_t ev_wake;
 	uint64_t last_seq;	/* last departure sequence handed out */
 	/*
 	 * Derived: free group ids, oldest freed first, so create is O(1) and an id comes back
@@ -201,16 +206,30 @@ token_eq(const uint8_t *a, const uint8_t *b)
 }
 
 /*
- * Bump the sequence, then wake if a thread waits: a waiter registers before it reads the
- * sequence (both sequentially consistent), so either it sees the new sequence or it is seen.
+ * Bump the sequences of the mailboxes of mask, then wake those where a thread waits, all in one
+ * system call: woken first, a watcher could take the CPU of this thread before the next one is
+ * woken. A waiter registers before it reads its sequence (both sequentially consistent), so
+ * either it sees the new sequence or it is seen; and it reads ev_wake before its sequence, so
+ * the bump of ev_wake fails its wait if it has not started.
  */
 static void
-proc_wake(struct skag_proc *p)
+procs_wake(struct skag_tbl *t, uint32_t mask)
 {
-	atomic_fetch_add(&p->ev_seq, 1);
+	uint32_t waiting = 0;
+	unsigned int p;
+
+	for (p = 0; mask != 0; p++, mask >>= 1) {
+		if (!(mask & 1))
+			continue;
+		atomic_fetch_add(&t->procs[p].ev_seq, 1);
+		if (atomic_load(&t->procs[p].waiters) != 0)
+			waiting |= UINT32_C(1) << p;
+	}
+	if (waiting == 0)
+		return;
+	atomic_fetch_add(&t->ev_wake, 1);
 	/* Shared futex: the waiters are in other processes. */
-	if (atomic_load(&p->waiters) != 0)
-		syscall(SYS_futex, &p->ev_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	syscall(SYS_futex, &t->ev_wake, FUTEX_WAKE_BITSET, INT_MAX, NULL, NULL, waiting);
 }
 
 /*
@@ -219,19 +238,16 @@ proc_wake(struct skag_proc *p)
  * events to the watcher's next timeout.
  */
 static _Thread_local uint32_t wake_mask;
-static_assert(SKAG_MAX_PROCS <= 32, "wake_mask has a bit per process slot");
+static_assert(SKAG_MAX_PROCS <= 32, "wake_mask and ev_wake have a bit per process slot");
 
 static void
 tbl_unlock(struct skag_tbl *t)
 {
 	uint32_t mask = wake_mask;
-	unsigned int p;
 
 	wake_mask = 0;
 	pthread_mutex_unlock(&t->lock);
-	for (p = 0; mask != 0; p++, mask >>= 1)
-		if (mask & 1)
-			proc_wake(&t->procs[p]);
+	procs_wake(t, mask);
 }
 
 /* Count a drop of the event of departure seq to member m of group g, once. */
@@ -1249,20 +1265,25 @@ int
 skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int timeout_ms)
 {
 	struct timespec deadline;
-	_Atomic uint32_t *seq;
 	struct skag_proc *p;
+	uint32_t wake;
 	int rc = 0;
 
 	if (t == NULL || !proc_valid(proc))
 		return -EINVAL;
 	p = &t->procs[proc];
-	seq = &p->ev_seq;
 	deadline_in(&deadline, timeout_ms);
 	atomic_fetch_add(&p->waiters, 1);
-	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline: spurious wakeups just loop. */
-	while (atomic_load(seq) == seen_seq) {
-		if (syscall(SYS_futex, seq, FUTEX_WAIT_BITSET, seen_seq, &deadline, NULL,
-			    FUTEX_BITSET_MATCH_ANY) != 0 && errno != EAGAIN) {
+	/*
+	 * WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. Posts to other mailboxes move
+	 * ev_wake too: the wait then fails or returns, and loops.
+	 */
+	for (;;) {
+		wake = atomic_load(&t->ev_wake);
+		if (atomic_load(&p->ev_seq) != seen_seq)
+			break;
+		if (syscall(SYS_futex, &t->ev_wake, FUTEX_WAIT_BITSET, wake, &deadline, NULL,
+			    UINT32_C(1) << proc) != 0 && errno != EAGAIN) {
 			rc = -errno;
 			break;
 		}
@@ -1275,7 +1296,7 @@ void
 skag_proc_wake(struct skag_tbl *t, int proc)
 {
 	if (t != NULL && proc_valid(proc))
-		proc_wake(&t->procs[proc]);
+		procs_wake(t, UINT32_C(1) << proc);
 }
 
 int
