@@ -65,8 +65,8 @@ test_dmadev_access_group_perf(void)
  *   DMADEV_AG_PERF_ROUNDS   data path rounds (7, at least 5)
  *   DMADEV_AG_PERF_MS       length of one data path measurement in ms (100)
  *   DMADEV_AG_PERF_SAMPLES  control op samples per op and group count (2000)
- *   DMADEV_AG_PERF_KILLS    SIGKILLs of each kind (50)
- *   DMADEV_AG_PERF_FANOUT   fan-out rounds (100)
+ *   DMADEV_AG_PERF_KILLS    SIGKILLs of each kind (200)
+ *   DMADEV_AG_PERF_FANOUT   fan-out rounds (300)
  *   DMADEV_AG_PERF_CSV      file to write the figures to as CSV
  */
 
@@ -2069,8 +2069,8 @@ pf_primary(void)
 	pf_cfg.rounds = pf_env_u32("DMADEV_AG_PERF_ROUNDS", 7, 5, PF_MAX_ROUNDS);
 	pf_cfg.ms = pf_env_u32("DMADEV_AG_PERF_MS", 100, 10, 10000);
 	pf_cfg.samples = pf_env_u32("DMADEV_AG_PERF_SAMPLES", 2000, 100, PF_MAX_SAMPLES);
-	pf_cfg.kills = pf_env_u32("DMADEV_AG_PERF_KILLS", 50, 1, PF_MAX_KILLS);
-	pf_cfg.fanout = pf_env_u32("DMADEV_AG_PERF_FANOUT", 100, 1, PF_MAX_FANOUT);
+	pf_cfg.kills = pf_env_u32("DMADEV_AG_PERF_KILLS", 200, 1, PF_MAX_KILLS);
+	pf_cfg.fanout = pf_env_u32("DMADEV_AG_PERF_FANOUT", 300, 1, PF_MAX_FANOUT);
 	/* Secondaries next to the main lcore, when there is a CPU for them. */
 	snprintf(pf_lcore, sizeof(pf_lcore), "%d",
 		 ncpu > 1 ? (int)((rte_lcore_to_cpu_id(rte_get_main_lcore()) + 1) % ncpu) : 0);
