@@ -1106,6 +1106,24 @@ test_checker(void)
 	CU_ASSERT_EQUAL(skag_tbl_check(T, msg, sizeof(msg)), 0);
 }
 
+/* A mailbox owner waiting, as a watcher thread does. */
+struct owner_wait {
+	int proc;
+	uint32_t seq;
+	unsigned int timeout_ms;
+	int rc;
+	pthread_t th;
+};
+
+static void *
+owner_wait_run(void *arg)
+{
+	struct owner_wait *w = arg;
+
+	w->rc = skag_proc_wait(T, w->proc, w->seq, w->timeout_ms);
+	return NULL;
+}
+
 static void
 test_wait_timeout(void)
 {
@@ -1124,22 +1142,33 @@ test_wait_timeout(void)
 	CU_ASSERT_EQUAL(skag_proc_wait(T, p, skag_proc_seq(T, p) + 1, 10000), 0);
 }
 
-/* A mailbox owner waiting, as a watcher thread does. */
-struct owner_wait {
-	int proc;
-	uint32_t seq;
-	unsigned int timeout_ms;
-	int rc;
-	pthread_t th;
-};
-
-static void *
-owner_wait_run(void *arg)
+/* A wait without timeout returns when woken. */
+static void
+test_wait_forever(void)
 {
-	struct owner_wait *w = arg;
+	struct owner_wait w;
+	struct timespec deadline;
+	int p, rc;
 
-	w->rc = skag_proc_wait(T, w->proc, w->seq, w->timeout_ms);
-	return NULL;
+	tbl_setup(1, 2);
+	p = proc_new();
+	w = (struct owner_wait){ .proc = p, .timeout_ms = SKAG_WAIT_FOREVER };
+	w.seq = skag_proc_seq(T, p);
+	CU_ASSERT_EQUAL(skag_proc_wait(T, p, w.seq + 1, SKAG_WAIT_FOREVER), 0);
+	w.rc = 1;
+	CU_ASSERT_FATAL(pthread_create(&w.th, NULL, owner_wait_run, &w) == 0);
+	usleep(50 * 1000);
+	CU_ASSERT_EQUAL(w.rc, 1);	/* still waiting */
+	skag_proc_wake(T, p);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += BOUND_MS / 1000;
+	rc = pthread_timedjoin_np(w.th, NULL, &deadline);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0) {
+		skag_proc_wake(T, p);
+		pthread_join(w.th, NULL);
+	}
+	CU_ASSERT_EQUAL(w.rc, 0);
 }
 
 /*
@@ -1273,12 +1302,13 @@ mp_joiner_dies(bool sigkill)
 {
 	struct skag_tbl_stats st;
 	struct skag_event ev[2];
-	int p, g, fds[2], go[2];
-	uint32_t seq;
+	int p, pz, g, fds[2], go[2];
+	uint32_t seq, seq_z;
 	pid_t pid;
 
 	tbl_setup(4, 4);
 	p = proc_new();
+	pz = proc_new();	/* in no group */
 	g = create(p, 0, 0, 100, true);
 	CU_ASSERT_FATAL(pipe(fds) == 0 && pipe(go) == 0);
 	pid = fork();
@@ -1289,6 +1319,7 @@ mp_joiner_dies(bool sigkill)
 	CU_ASSERT_EQUAL(nb_members(g), 2);
 	CU_ASSERT_EQUAL(skag_proc_reap(T, -1), 0);	/* the child still lives */
 	seq = skag_proc_seq(T, p);
+	seq_z = skag_proc_seq(T, pz);
 	if (sigkill)
 		kill(pid, SIGKILL);
 	else
@@ -1297,9 +1328,11 @@ mp_joiner_dies(bool sigkill)
 	/* A reaper's own mailbox is not woken: it runs the events itself. */
 	CU_ASSERT(reap_one(sigkill ? p : -1) >= 0);
 	CU_ASSERT_EQUAL(skag_proc_seq(T, p) != seq, !sigkill);
+	/* The dead may have posted without waking: every other owner is woken. */
+	CU_ASSERT_NOT_EQUAL(skag_proc_seq(T, pz), seq_z);
 	CU_ASSERT_EQUAL(nb_members(g), 1);
 	skag_tbl_stats_get(T, &st);
-	CU_ASSERT_EQUAL(st.procs, 1);
+	CU_ASSERT_EQUAL(st.procs, 2);
 	CU_ASSERT_EQUAL(st.repairs, 0);
 	CU_ASSERT_EQUAL_FATAL(pop_all(p, ev, 2), 1);
 	CU_ASSERT_EQUAL(ev[0].type, SKAG_EV_MEMBER_LEFT);
@@ -1848,6 +1881,7 @@ static const struct test unit_tests[] = {
 	{ "table rules checker", test_checker },
 	{ "wait timeout", test_wait_timeout },
 	{ "wait: a departure wakes every owner it posted to", test_wait_departure_wakes_all },
+	{ "wait: without timeout, until woken", test_wait_forever },
 };
 
 static const struct test mp_tests[] = {

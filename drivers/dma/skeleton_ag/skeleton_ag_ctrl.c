@@ -33,7 +33,7 @@ RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
 #define SKAG_CTRL_LOG(level, ...) \
 	RTE_LOG_LINE_PREFIX(level, SKAG_CTRL, "%s(): ", __func__, __VA_ARGS__)
 
-/* Longest sleep of the watcher; it is woken by events and by detach. */
+/* Longest sleep of the death waiter; it is woken by deaths, attaches and detach. */
 #define SKAG_CTRL_WAIT_MS	100
 /*
  * Period of the reaper: a dead process is seen at once through its pidfd, and at the latest
@@ -290,7 +290,11 @@ skag_ctrl_watcher(void *arg)
 			attach_seq = skag_tbl_attach_seq(t);
 			skag_ctrl_reaper_kick();
 		}
-		skag_proc_wait(t, proc, seq, SKAG_CTRL_WAIT_MS);
+		/*
+		 * Without a timeout: woken by every post, by the reap of a process that died
+		 * between a post and its wake-up, by attaches and by detach.
+		 */
+		skag_proc_wait(t, proc, seq, SKAG_WAIT_FOREVER);
 	}
 
 	skag_proc_detach(t, proc);

@@ -235,7 +235,7 @@ procs_wake(struct skag_tbl *t, uint32_t mask)
 /*
  * Mailboxes posted to by the operation of this thread, woken once the table lock is released:
  * a watcher woken under the lock would only block on it. A death before the wake-up leaves the
- * events to the watcher's next timeout.
+ * events to the reap of the dead process, which wakes every mailbox owner.
  */
 static _Thread_local uint32_t wake_mask;
 static_assert(SKAG_MAX_PROCS <= 32, "wake_mask and ev_wake have a bit per process slot");
@@ -248,6 +248,20 @@ tbl_unlock(struct skag_tbl *t)
 	wake_mask = 0;
 	pthread_mutex_unlock(&t->lock);
 	procs_wake(t, mask);
+}
+
+/*
+ * A dead process may have posted without its wake-up: wake every mailbox owner once, at the
+ * unlock (repair, and reap of dead processes).
+ */
+static void
+owners_wake_all(struct skag_tbl *t)
+{
+	unsigned int p;
+
+	for (p = 0; p < SKAG_MAX_PROCS; p++)
+		if (t->procs[p].state == SKAG_LIVE)
+			wake_mask |= UINT32_C(1) << p;
 }
 
 /* Count a drop of the event of departure seq to member m of group g, once. */
@@ -574,7 +588,7 @@ free_rebuild(struct skag_tbl *t)
 static void
 tbl_repair_locked(struct skag_tbl *t)
 {
-	unsigned int g, m, p;
+	unsigned int g, m;
 
 	tbl_recount(t);
 	/* Before finishing a destruction, which pushes its id. */
@@ -601,10 +615,7 @@ tbl_repair_locked(struct skag_tbl *t)
 			group_end(t, g);
 		}
 	}
-	/* A post may have died before its wake-up: wake every mailbox owner once. */
-	for (p = 0; p < SKAG_MAX_PROCS; p++)
-		if (t->procs[p].state == SKAG_LIVE)
-			wake_mask |= UINT32_C(1) << p;
+	owners_wake_all(t);
 	t->repairs++;
 }
 
@@ -798,8 +809,11 @@ skag_proc_reap(struct skag_tbl *t, int self)
 		pthread_mutex_unlock(&sp->alive);
 		n++;
 	}
-	if (n > 0 && proc_valid(self))
-		wake_mask &= ~(UINT32_C(1) << self);
+	if (n > 0) {
+		owners_wake_all(t);
+		if (proc_valid(self))
+			wake_mask &= ~(UINT32_C(1) << self);
+	}
 	tbl_unlock(t);
 	return n;
 }
@@ -1272,7 +1286,8 @@ skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int tim
 	if (t == NULL || !proc_valid(proc))
 		return -EINVAL;
 	p = &t->procs[proc];
-	deadline_in(&deadline, timeout_ms);
+	if (timeout_ms != SKAG_WAIT_FOREVER)
+		deadline_in(&deadline, timeout_ms);
 	atomic_fetch_add(&p->waiters, 1);
 	/*
 	 * WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. Posts to other mailboxes move
@@ -1282,7 +1297,8 @@ skag_proc_wait(struct skag_tbl *t, int proc, uint32_t seen_seq, unsigned int tim
 		wake = atomic_load(&t->ev_wake);
 		if (atomic_load(&p->ev_seq) != seen_seq)
 			break;
-		if (syscall(SYS_futex, &t->ev_wake, FUTEX_WAIT_BITSET, wake, &deadline, NULL,
+		if (syscall(SYS_futex, &t->ev_wake, FUTEX_WAIT_BITSET, wake,
+			    timeout_ms == SKAG_WAIT_FOREVER ? NULL : &deadline, NULL,
 			    UINT32_C(1) << proc) != 0 && errno != EAGAIN) {
 			rc = -errno;
 			break;

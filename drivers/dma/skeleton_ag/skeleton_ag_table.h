@@ -389,8 +389,12 @@ int skag_proc_event_pop(struct skag_tbl *t, int proc, struct skag_event *ev);
 /** Event sequence of a process: bumped on every post (and drop) to its mailbox. */
 uint32_t skag_proc_seq(struct skag_tbl *t, int proc);
 
+/** timeout_ms of skag_proc_wait(): no timeout. */
+#define SKAG_WAIT_FOREVER	UINT32_MAX
+
 /**
- * Wait until the event sequence of a process differs from seen_seq.
+ * Wait until the event sequence of a process differs from seen_seq, at most timeout_ms
+ * (SKAG_WAIT_FOREVER: no bound; an armed timer costs every wait and wake-up).
  *
  * @return
  *   0 (changed, or woken), -ETIMEDOUT, -EINTR, -EINVAL.
