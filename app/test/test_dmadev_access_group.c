@@ -2,6 +2,7 @@
  * Copyright(c) 2026 The skeleton_ag authors
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -64,6 +65,7 @@ test_dmadev_access_group_revoke(void)
 #define AG_BUF_LEN		4096
 #define AG_EVENT_LIMIT_MS	1000	/* required death/leave detection */
 #define AG_QUIET_MS		100	/* time to wait for events that must not come */
+#define AG_IDLE_CHECK_MS	500	/* how long control threads are watched idle */
 #define AG_STEP_FAILED		UINT32_MAX
 
 /* How the third party's vchan loses its right to run (revocation cases). */
@@ -1076,6 +1078,73 @@ test_ag_mp_member_killed(void)
 	return TEST_SUCCESS;
 }
 
+/* Voluntary switches of the thread of this process named name (any prefix); -1 if none. */
+static int64_t
+ag_thread_sleeps(const char *name)
+{
+	char path[300], line[128];
+	struct dirent *e;
+	int64_t n = -1;
+	size_t len;
+	DIR *d;
+	FILE *f;
+
+	d = opendir("/proc/self/task");
+	if (d == NULL)
+		return -1;
+	while (n < 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		len = fgets(line, sizeof(line), f) != NULL ? strcspn(line, "\n") : 0;
+		fclose(f);
+		line[len] = '\0';
+		if (len < strlen(name) || strcmp(line + len - strlen(name), name) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+		f = fopen(path, "r");
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "voluntary_ctxt_switches: %" SCNd64, &n) == 1)
+				break;
+		if (f != NULL)
+			fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * With another process attached and nothing happening, the threads that look for deaths stay
+ * asleep: each wake-up takes a CPU from the processes' work. Only where the death waiter cannot
+ * run (no futex_waitv) does the reaper look every 10 ms.
+ */
+static int
+test_ag_mp_threads_idle(void)
+{
+	int64_t reap0, death0, reap, death;
+
+	TEST_ASSERT_SUCCESS(ag_fx_group_with(AG_ROLE_VICTIM), "secondary not started");
+	rte_delay_us_sleep(AG_QUIET_MS * 1000);
+	reap0 = ag_thread_sleeps("skag-reap");
+	death0 = ag_thread_sleeps("skag-death");
+	TEST_ASSERT(reap0 >= 0, "no skag-reap thread");
+	rte_delay_us_sleep(AG_IDLE_CHECK_MS * 1000);
+	reap = ag_thread_sleeps("skag-reap") - reap0;
+	death = ag_thread_sleeps("skag-death") - death0;
+	printf("in %d ms: skag-reap woke %" PRId64 " times, skag-death %" PRId64 "\n",
+	       AG_IDLE_CHECK_MS, reap, death0 >= 0 ? death : -1);
+	if (death0 < 0) {
+		TEST_ASSERT(reap >= AG_IDLE_CHECK_MS / 20, "no death waiter, and no reaper period");
+		return TEST_SUCCESS;
+	}
+	TEST_ASSERT(reap <= 2 && death <= 2,
+		    "woken while idle: skag-reap %" PRId64 ", skag-death %" PRId64, reap, death);
+	return TEST_SUCCESS;
+}
+
 /* The creator is a secondary that is SIGKILLed: the joiner gets GROUP_DESTROYED. */
 static int
 test_ag_mp_creator_killed(void)
@@ -1283,6 +1352,7 @@ static struct unit_test_suite ag_suite = {
 		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_secondary_exit_keeps_devs),
 		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_member_killed),
 		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_creator_killed),
+		TEST_CASE_ST(ag_fx_setup, ag_fx_teardown, test_ag_mp_threads_idle),
 		TEST_CASES_END()
 	}
 };

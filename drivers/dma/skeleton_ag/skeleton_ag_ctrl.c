@@ -33,11 +33,17 @@ RTE_LOG_REGISTER_SUFFIX(skag_ctrl_logtype, ctrl, INFO);
 #define SKAG_CTRL_LOG(level, ...) \
 	RTE_LOG_LINE_PREFIX(level, SKAG_CTRL, "%s(): ", __func__, __VA_ARGS__)
 
-/* Longest sleep of the death waiter; it is woken by deaths, attaches and detach. */
-#define SKAG_CTRL_WAIT_MS	100
 /*
- * Period of the reaper: a dead process is seen at once through its pidfd, and at the latest
- * after this long where the kernel has no pidfd, or its pid was reused before it was watched.
+ * Longest sleep of the death waiter and of the reaper when deaths are seen at once otherwise:
+ * the death waiter is woken by deaths, attaches and detach, the reaper by pidfds and kicks.
+ * Each wake-up of these threads in every process takes a CPU from the threads that work.
+ */
+#define SKAG_CTRL_WAIT_MS	1000
+/*
+ * Period of the reaper without the death waiter (see skag_ctrl_death_waiter()), or with an
+ * attached process it has no pidfd for (an old kernel, or a process gone before it was
+ * watched): such a death is seen after this long at the latest. It also finds a process whose
+ * pid was reused before its pidfd was opened, which only the death waiter sees at once.
  */
 #define SKAG_CTRL_REAP_MS	10
 /* What the reaper's epoll watches: the tag in the upper half of the data, a value below. */
@@ -76,6 +82,7 @@ static struct {
 	skag_thread_t reaper;
 	skag_thread_t death;
 	bool death_started;
+	RTE_ATOMIC(bool) death_waiting;	/* the death waiter sees deaths (futex_waitv) */
 	int reap_fd;			/* eventfd: processes attached, or stop */
 	int reap_ep;			/* epoll of the reaper */
 	/*
@@ -316,19 +323,23 @@ skag_ctrl_pidfd_open(int32_t pid)
 /*
  * Watch the pidfds of the other attached processes: fds[p] watches the process in slot p,
  * pids[p] is the pid it was opened for. A process that exits makes its pidfd readable.
+ * Whether every other attached process has a pidfd.
  */
-static void
+static bool
 skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 {
 	struct epoll_event e = { .events = EPOLLIN };
+	bool all = true;
 	int32_t pid;
 	int p;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++) {
 		e.data.u64 = SKAG_CTRL_DATA(SKAG_CTRL_PIDFD, p);
 		pid = skag_proc_pid(t, p);
-		if (pid == pids[p])
+		if (pid == pids[p]) {
+			all &= fds[p] >= 0 || pid == 0 || pid == getpid();
 			continue;
+		}
 		if (fds[p] >= 0)
 			close(fds[p]);
 		fds[p] = -1;
@@ -341,7 +352,9 @@ skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 			close(fds[p]);
 			fds[p] = -1;
 		}
+		all &= fds[p] >= 0;
 	}
+	return all;
 }
 
 static int
@@ -410,15 +423,18 @@ skag_ctrl_reaper(void *arg)
 	int fds[SKAG_MAX_PROCS], p, n, rc;
 	int32_t pids[SKAG_MAX_PROCS];
 	struct skag_tbl *t = arg;
-	bool reap;
+	bool reap, watched;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++) {
 		fds[p] = -1;
 		pids[p] = 0;
 	}
 	while (!skag_ctrl_stopping()) {
-		skag_ctrl_pidfds_update(t, skag_ctrl.reap_ep, fds, pids);
-		n = epoll_wait(skag_ctrl.reap_ep, evs, RTE_DIM(evs), SKAG_CTRL_REAP_MS);
+		watched = skag_ctrl_pidfds_update(t, skag_ctrl.reap_ep, fds, pids) &&
+			  rte_atomic_load_explicit(&skag_ctrl.death_waiting,
+						   rte_memory_order_acquire);
+		n = epoll_wait(skag_ctrl.reap_ep, evs, RTE_DIM(evs),
+			       watched ? SKAG_CTRL_WAIT_MS : SKAG_CTRL_REAP_MS);
 		reap = n <= 0;
 		for (p = 0; p < n; p++)
 			reap |= skag_ctrl_reaper_event(t, evs[p].data.u64);
@@ -445,6 +461,7 @@ skag_ctrl_death_waiter(void *arg)
 	uint32_t kicks;
 	int rc;
 
+	rte_atomic_store_explicit(&skag_ctrl.death_waiting, true, rte_memory_order_release);
 	for (;;) {
 		kicks = skag_proc_death_kicks();
 		if (skag_ctrl_stopping())
@@ -458,6 +475,9 @@ skag_ctrl_death_waiter(void *arg)
 		if (rc < 0) {
 			SKAG_CTRL_LOG(INFO, "deaths are seen through pidfds only: %s",
 				      strerror(-rc));
+			rte_atomic_store_explicit(&skag_ctrl.death_waiting, false,
+						  rte_memory_order_release);
+			skag_ctrl_reaper_kick();
 			break;
 		}
 		if (rc > 0)
