@@ -251,17 +251,20 @@ tbl_unlock(struct skag_tbl *t)
 }
 
 /*
- * A dead process may have posted without its wake-up: wake every mailbox owner once, at the
- * unlock (repair, and reap of dead processes).
+ * Wake every mailbox owner but the one of slot except (-1: none) once, at the unlock: after a
+ * death, whose process may have posted without its wake-up (repair, reap; a reaper runs its
+ * own events), or so that the others watch a process that attached.
  */
 static void
-owners_wake_all(struct skag_tbl *t)
+owners_wake_all(struct skag_tbl *t, int except)
 {
 	unsigned int p;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++)
 		if (t->procs[p].state == SKAG_LIVE)
 			wake_mask |= UINT32_C(1) << p;
+	if (proc_valid(except))
+		wake_mask &= ~(UINT32_C(1) << except);
 }
 
 /* Count a drop of the event of departure seq to member m of group g, once. */
@@ -615,7 +618,7 @@ tbl_repair_locked(struct skag_tbl *t)
 			group_end(t, g);
 		}
 	}
-	owners_wake_all(t);
+	owners_wake_all(t, -1);
 	t->repairs++;
 }
 
@@ -757,9 +760,7 @@ skag_proc_attach(struct skag_tbl *t, int32_t pid, uint64_t instance)
 	if (rc >= 0) {
 		/* The other processes start watching this one. */
 		atomic_fetch_add_explicit(&t->attach_seq, 1, memory_order_release);
-		for (p = 0; p < SKAG_MAX_PROCS; p++)
-			if ((int)p != rc && t->procs[p].state == SKAG_LIVE)
-				wake_mask |= UINT32_C(1) << p;
+		owners_wake_all(t, rc);
 	}
 	tbl_unlock(t);
 	/* Their skag_proc_death_wait() too: a shared futex. */
@@ -809,11 +810,8 @@ skag_proc_reap(struct skag_tbl *t, int self)
 		pthread_mutex_unlock(&sp->alive);
 		n++;
 	}
-	if (n > 0) {
-		owners_wake_all(t);
-		if (proc_valid(self))
-			wake_mask &= ~(UINT32_C(1) << self);
-	}
+	if (n > 0)
+		owners_wake_all(t, self);
 	tbl_unlock(t);
 	return n;
 }
