@@ -329,30 +329,29 @@ static bool
 skag_ctrl_pidfds_update(struct skag_tbl *t, int ep, int *fds, int32_t *pids)
 {
 	struct epoll_event e = { .events = EPOLLIN };
-	bool all = true;
+	bool all = true, watch;
 	int32_t pid;
 	int p;
 
 	for (p = 0; p < SKAG_MAX_PROCS; p++) {
-		e.data.u64 = SKAG_CTRL_DATA(SKAG_CTRL_PIDFD, p);
 		pid = skag_proc_pid(t, p);
-		if (pid == pids[p]) {
-			all &= fds[p] >= 0 || pid == 0 || pid == getpid();
-			continue;
-		}
-		if (fds[p] >= 0)
-			close(fds[p]);
-		fds[p] = -1;
-		pids[p] = pid;
-		if (pid == 0 || pid == getpid())
-			continue;
-		/* Without a pidfd (old kernel, process gone already), the period finds it. */
-		fds[p] = skag_ctrl_pidfd_open(pid);
-		if (fds[p] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fds[p], &e) != 0) {
-			close(fds[p]);
+		/* A free slot, and ours, have nothing to watch. */
+		watch = pid != 0 && pid != skag_ctrl.pid;
+		if (pid != pids[p]) {
+			if (fds[p] >= 0)
+				close(fds[p]);
 			fds[p] = -1;
+			pids[p] = pid;
+			/* Without a pidfd (old kernel, process gone), the period finds it. */
+			if (watch)
+				fds[p] = skag_ctrl_pidfd_open(pid);
+			e.data.u64 = SKAG_CTRL_DATA(SKAG_CTRL_PIDFD, p);
+			if (fds[p] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fds[p], &e) != 0) {
+				close(fds[p]);
+				fds[p] = -1;
+			}
 		}
-		all &= fds[p] >= 0;
+		all &= !watch || fds[p] >= 0;
 	}
 	return all;
 }
