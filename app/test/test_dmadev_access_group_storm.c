@@ -42,7 +42,9 @@ test_dmadev_access_group_storm(void)
  * now and then and starts it again. Departures are recorded in shared memory before they
  * happen (a leave by the leaver, a kill by the primary, an exit by the exiting worker), so a
  * worker can tell of every event whether a departure explains it, and of every op whether
- * it succeeded after its end was known gone. Needs --vdev=dma_skag0 to dma_skag4.
+ * it succeeded after its end was known gone. Needs --vdev=dma_skag0 to dma_skag4; a small
+ * table (max_groups=20 for at most 16 groups) gives a group's id to a new group while members
+ * that have not seen GROUP_DESTROYED yet still hold it.
  */
 
 #define ST_CMD			RTE_STR(dmadev_access_group_storm_autotest)
@@ -401,15 +403,16 @@ st_create(void)
 	ST_STORE(&b->live, 1);
 }
 
+/* Whether a membership of ours in group g may still be live (its end not seen yet). */
 static bool
 st_member_of(int16_t g)
 {
-	struct st_hist *h;
-	bool ret;
+	unsigned int i;
+	bool ret = false;
 
 	pthread_mutex_lock(&sw.lock);
-	h = st_hist_find(g);
-	ret = h != NULL && h->live;
+	for (i = 0; i < sw.nb_hist && !ret; i++)
+		ret = sw.hist[i].live && sw.hist[i].g == g;
 	pthread_mutex_unlock(&sw.lock);
 	return ret;
 }
@@ -449,7 +452,10 @@ st_join(uint16_t max_groups)
 	rte_uuid_copy(b->members[sw.id], me);
 }
 
-/* A live membership at random, copied out; false if none. */
+/*
+ * A live membership at random, copied out; false if none. A membership is known by its group
+ * and domain: once GROUP_DESTROYED ended it, its group id may name another group.
+ */
 static bool
 st_pick(struct st_hist *out, struct st_memb **slot)
 {
@@ -463,33 +469,40 @@ st_pick(struct st_hist *out, struct st_memb **slot)
 	for (i = 0; i < ST_MEMB; i++) {
 		struct st_memb *m = &sw.w->memb[i];
 		struct st_hist *h;
+		bool live;
 
 		if (!m->used || m->g < 0 || k-- != 0)
 			continue;
 		pthread_mutex_lock(&sw.lock);
-		h = st_hist_find(m->g);
-		if (h != NULL)
+		h = st_hist_mine(m->g, m->domain);
+		live = h != NULL && h->live;
+		if (live)
 			*out = *h;
 		pthread_mutex_unlock(&sw.lock);
+		/* Ended by its creator's departure: nothing left to leave or copy in. */
+		if (!live)
+			ST_STORE(&m->used, 0);
 		*slot = m;
-		return h != NULL;
+		return live;
 	}
 	return false;
 }
 
 static void
-st_drop(struct st_memb *m, int16_t g)
+st_drop(struct st_memb *m)
 {
+	rte_uuid_t *board = &st->board[m->g].members[sw.id];
 	struct st_hist *h;
 
 	pthread_mutex_lock(&sw.lock);
-	h = st_hist_find(g);
+	h = st_hist_mine(m->g, m->domain);
 	if (h != NULL && h->live) {
 		h->live = false;
 		h->ended_ns = ag_now_ns();
 	}
 	pthread_mutex_unlock(&sw.lock);
-	memset(st->board[g].members[sw.id], 0, sizeof(rte_uuid_t));
+	if (rte_uuid_compare(*board, m->domain) == 0)
+		memset(*board, 0, sizeof(*board));
 	ST_STORE(&m->used, 0);
 }
 
@@ -525,6 +538,14 @@ st_leave(void)
 
 	if (!st_pick(&h, &m))
 		return;
+	/*
+	 * A leave names the group by its id, which the group's end frees for another group:
+	 * wait for GROUP_DESTROYED once the creator is known to go. Departures are recorded
+	 * before they happen, so a group can end after this check only by a departure our
+	 * leave races with.
+	 */
+	if (!h.creator_self && st_dep_find(h.creator) != NULL)
+		return;
 	dep = st_dep_add(h.me, 0);
 	if (dep == NULL) {
 		st_fail("departure log full");
@@ -535,16 +556,17 @@ st_leave(void)
 		ST_STORE(&dep->done_ns, ag_now_ns());
 		if (h.creator_self)
 			ST_STORE(&st->board[h.g].live, 0);
-		st_drop(m, h.g);
+		st_drop(m);
 		if (sw.vchan_g == h.g)
 			st_expect_revoked("after our own leave");
 		sw.vchan_g = -1;
 		return;
 	}
 	ST_STORE(&dep->valid, 0);
-	if (ret == -ENOENT) {
-		/* Ended by its creator's departure; the event may still be on its way. */
-		st_drop(m, h.g);
+	if ((ret == -ENOENT || ret == -EPERM) && !h.creator_self &&
+	    st_dep_find(h.creator) != NULL) {
+		/* Ended meanwhile, its id unused or given to a group we are not in. */
+		st_drop(m);
 	} else if (ret != -EBUSY || !h.creator_self) {
 		st_fail("leave of group %d: %d", h.g, ret);
 	}
