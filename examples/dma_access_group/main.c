@@ -277,6 +277,7 @@ main(int argc, char **argv)
 		app_argv[i] = argv[sep + i];
 
 	ret = dag_parse_args(app_argc, app_argv);
+	free(app_argv);
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 
