@@ -2,7 +2,6 @@
  * Copyright(c) 2026 The skeleton_ag authors
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -1082,37 +1081,12 @@ test_ag_mp_member_killed(void)
 static int64_t
 ag_thread_sleeps(const char *name)
 {
-	char path[300], line[128];
-	struct dirent *e;
-	int64_t n = -1;
-	size_t len;
-	DIR *d;
-	FILE *f;
+	char val[64];
+	int64_t n;
 
-	d = opendir("/proc/self/task");
-	if (d == NULL)
+	if (ag_thread_status(name, "voluntary_ctxt_switches:", val, sizeof(val)) != 0 ||
+	    sscanf(val, "%" SCNd64, &n) != 1)
 		return -1;
-	while (n < 0 && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		len = fgets(line, sizeof(line), f) != NULL ? strcspn(line, "\n") : 0;
-		fclose(f);
-		line[len] = '\0';
-		if (len < strlen(name) || strcmp(line + len - strlen(name), name) != 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
-		f = fopen(path, "r");
-		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-			if (sscanf(line, "voluntary_ctxt_switches: %" SCNd64, &n) == 1)
-				break;
-		if (f != NULL)
-			fclose(f);
-	}
-	closedir(d);
 	return n;
 }
 

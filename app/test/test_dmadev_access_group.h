@@ -11,6 +11,7 @@
  * current test command with a role, telemetry replies. Linux only, like the tests.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -197,6 +198,53 @@ ag_copy(int16_t dev_id, const void *src, void *dst, uint32_t len,
 	/* The driver works in IOVA as VA mode. */
 	return ag_complete(dev_id, rte_dma_copy(dev_id, 0, (rte_iova_t)(uintptr_t)src,
 						(rte_iova_t)(uintptr_t)dst, len, 0), 1, status);
+}
+
+/* --- threads of this process --- */
+
+/*
+ * Copy into val (len bytes) what follows key in /proc status of the thread of this process whose
+ * name ends with name (a driver thread, whatever prefix the DPDK version adds). Returns 0, or
+ * -ENOENT if there is no such thread or key.
+ */
+static inline int
+ag_thread_status(const char *name, const char *key, char *val, size_t len)
+{
+	char path[300], line[256];
+	size_t n, klen = strlen(key), nlen = strlen(name);
+	int ret = -ENOENT;
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+
+	d = opendir("/proc/self/task");
+	if (d == NULL)
+		return -ENOENT;
+	while (ret != 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		n = fgets(line, sizeof(line), f) != NULL ? strcspn(line, "\n") : 0;
+		fclose(f);
+		line[n] = '\0';
+		if (n < nlen || strcmp(line + n - nlen, name) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+		f = fopen(path, "r");
+		while (ret != 0 && f != NULL && fgets(line, sizeof(line), f) != NULL) {
+			if (strncmp(line, key, klen) != 0)
+				continue;
+			strlcpy(val, line + klen, len);
+			ret = 0;
+		}
+		if (f != NULL)
+			fclose(f);
+	}
+	closedir(d);
+	return ret;
 }
 
 /* --- secondary processes --- */

@@ -22,7 +22,6 @@ test_dmadev_access_group_perf(void)
 
 #else
 
-#include <dirent.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
@@ -1307,41 +1306,15 @@ out:
 static int
 pf_watcher_cpu(void)
 {
-	char path[300], line[256];
-	int cpu = -1, a, b;
-	struct dirent *de;
-	DIR *d;
-	FILE *f;
+	char val[256], *end;
+	int a, b;
 
-	d = opendir("/proc/self/task");
-	if (d == NULL)
+	if (ag_thread_status("skag-watch", "Cpus_allowed_list:", val, sizeof(val)) != 0)
 		return -1;
-	while ((de = readdir(d)) != NULL && cpu < 0) {
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		if (fgets(line, sizeof(line), f) == NULL || strstr(line, "skag-watch") == NULL) {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strncmp(line, "Cpus_allowed_list:", 18) != 0)
-				continue;
-			if (sscanf(line + 18, "%d-%d", &a, &b) == 2)
-				cpu = a == b ? a : -2;
-			else if (sscanf(line + 18, "%d", &a) == 1)
-				cpu = a;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return cpu < 0 ? -1 : cpu;
+	if (sscanf(val, "%d-%d", &a, &b) == 2)
+		return a == b ? a : -1;
+	a = strtol(val, &end, 10);
+	return end != val ? a : -1;
 }
 
 static int
