@@ -157,7 +157,7 @@ TESTS=(
 	"dmadev_access_group_telemetry_autotest|--no-pci --vdev=dma_skag0,max_groups=1024 --vdev=dma_skag1,max_groups=1024 --file-prefix=main_ag_tel"
 	"dmadev_access_group_autotest|--no-pci -l 0 --vdev=dma_skag0,max_members=2 --vdev=dma_skag1,max_members=2 --vdev=dma_skag2,max_members=2 --file-prefix=main_ag_mp"
 	"dmadev_access_group_revoke_autotest|--no-pci -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 --vdev=dma_skag2,max_members=4 --file-prefix=main_ag_rv"
-	"dmadev_access_group_storm_autotest|--no-pci -l 0 --vdev=dma_skag0,max_groups=20 --vdev=dma_skag1,max_groups=20 --vdev=dma_skag2,max_groups=20 --vdev=dma_skag3,max_groups=20 --vdev=dma_skag4,max_groups=20 --file-prefix=main_ag_storm"
+	"dmadev_access_group_storm_autotest|--no-pci -l 0 -m 128 --vdev=dma_skag0,max_groups=20 --vdev=dma_skag1,max_groups=20 --vdev=dma_skag2,max_groups=20 --vdev=dma_skag3,max_groups=20 --vdev=dma_skag4,max_groups=20 --file-prefix=main_ag_storm"
 	"dmadev_access_group_os_autotest|--no-pci -l 0 --vdev=dma_skag0,rendezvous=$AG_OS_RDV,max_members=3 --vdev=dma_skag1,rendezvous=$AG_OS_RDV,max_members=3 --file-prefix=main_ag_os"
 	"dmadev_access_group_perf_autotest|-l 0 --no-pci $AG_PERF_VDEVS --file-prefix=main_ag_perf|$AG_PERF_ENV"
 )

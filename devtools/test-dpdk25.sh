@@ -66,9 +66,9 @@ check access_group_revoke_autotest 300 "DPDK_TEST=dmadev_access_group_revoke_aut
 	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0,max_members=4 --vdev=dma_skag1,max_members=4 \
 	--vdev=dma_skag2,max_members=4 --file-prefix=d25_rv"
 check access_group_storm_autotest 300 "DPDK_TEST=dmadev_access_group_storm_autotest \
-	$DPDK_TEST_BIN $EAL -l 0 --vdev=dma_skag0,max_groups=20 --vdev=dma_skag1,max_groups=20 \
-	--vdev=dma_skag2,max_groups=20 --vdev=dma_skag3,max_groups=20 \
-	--vdev=dma_skag4,max_groups=20 --file-prefix=d25_storm"
+	$DPDK_TEST_BIN $EAL -l 0 -m 128 --vdev=dma_skag0,max_groups=20 \
+	--vdev=dma_skag1,max_groups=20 --vdev=dma_skag2,max_groups=20 \
+	--vdev=dma_skag3,max_groups=20 --vdev=dma_skag4,max_groups=20 --file-prefix=d25_storm"
 check access_group_telemetry_autotest 300 "DPDK_TEST=dmadev_access_group_telemetry_autotest \
 	$DPDK_TEST_BIN $EAL --vdev=dma_skag0,max_groups=1024 --vdev=dma_skag1,max_groups=1024 \
 	--file-prefix=d25_tel"
