@@ -280,6 +280,8 @@ skag_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan, const struct rte_dma_v
 	vc->nb_desc = conf->nb_desc;
 	vc->inter = inter;
 	vc->link = link;
+	if (!inter)
+		vc->link.epoch = &vc->local_epoch;	/* zero, as link.epoch_seen */
 	/* The next burst copies the map of DPDK shared memory into the other ends. */
 	vc->mem.gen = 0;
 	vc->mem.src = src_end;

@@ -139,6 +139,11 @@ struct __rte_cache_aligned skag_vchan {
 	uint64_t submitted;
 	uint64_t completed;
 	uint64_t errors;		/**< Second cache line, as what follows. */
+	/**
+	 * The epoch of a local vchan, which no departure can stop: nothing writes it. The link
+	 * of a local vchan points here, so that every vchan runs the same loop.
+	 */
+	_Atomic uint32_t local_epoch;
 
 	/* Inter-domain only: the source, destination and submitting members. */
 	struct skag_link link;
