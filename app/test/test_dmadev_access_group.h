@@ -237,7 +237,10 @@ ag_thread_status(const char *name, const char *key, char *val, size_t len)
 		while (ret != 0 && f != NULL && fgets(line, sizeof(line), f) != NULL) {
 			if (strncmp(line, key, klen) != 0)
 				continue;
-			strlcpy(val, line + klen, len);
+			/* Not strlcpy(): GCC warns when DPDK's, an snprintf(), may truncate. */
+			n = RTE_MIN(strlen(line + klen), len - 1);
+			memcpy(val, line + klen, n);
+			val[n] = '\0';
 			ret = 0;
 		}
 		if (f != NULL)
