@@ -14,7 +14,8 @@
 #                 build/bench/; BENCH_DPDK25=1 (with DPDK_SDK_DIR) also on DPDK 25.11
 #   make patches  full series (with our new files) in build/patches/, verified
 #   make tree     build/tree: git work tree of patched DPDK, one commit per patch
-#   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series
+#   make check    DPDK checkpatches, check-git-log, check-symbol-change on the series; our C
+#                 files of the build compiled again with DPDK main's -O3 and warnings
 #   make patches-main DPDK_MAIN=<DPDK main git tree>
 #                 the series for DPDK main (patches/main/) in build/main/patches/, verified:
 #                 git am on patches/main/BASE, each patch built, autotests, main's checks
@@ -83,8 +84,9 @@ patches: prepare
 tree: fetch
 	@devtools/make-tree.sh
 
-check: patches
+check: patches build
 	@devtools/check-series.sh
+	@BUILD_DIR=$(BUILD) devtools/check-warnings.sh
 
 # Run by hand: DPDK main is not available to the CI. Needs no 22.11 build.
 patches-main: deps
